@@ -1,0 +1,260 @@
+//! One trigger compiled for the engine: its civil sequence, its zone and DST policies, its
+//! repetition and its bounds (semantics.md §3–§5).
+
+use std::sync::Arc;
+
+use jiff::tz::TimeZone;
+
+use super::civil::{self, DAY};
+use super::day_rule::{DayRule, InMonth};
+use super::sequence::Sequence;
+use super::zone::{Local, Zone};
+use crate::error::{ErrorKind, FieldPath, Problem};
+use crate::trigger::{End, FoldPolicy, GapPolicy, Trigger, TriggerKind};
+
+/// Offsets around an instant are looked up this far either side. Real offset changes are
+/// under a day, so a civil time can only land within this distance of its naive instant.
+const NEAR: i64 = 2 * DAY;
+
+/// The inclusive end of a trigger as instants.
+#[derive(Clone, Copy, Debug)]
+struct EndBound {
+    /// Runs before this instant are inside the end.
+    soft: i64,
+    /// Runs at or after this instant are past the end.
+    hard: i64,
+    /// Between the two (a fold across midnight), a run is inside when its civil date is not
+    /// after this epoch day.
+    date: Option<i32>,
+}
+
+/// A trigger ready to compute runs.
+#[derive(Clone, Debug)]
+pub(crate) struct Plan {
+    /// The trigger's index in its task.
+    pub(crate) index: usize,
+    zone: Arc<Zone>,
+    seq: Sequence,
+    gap: GapPolicy,
+    fold: FoldPolicy,
+    /// No run before this instant.
+    lower: i64,
+    end: Option<EndBound>,
+    /// Repetition interval and window length, in seconds.
+    every: Option<i64>,
+    window: Option<i64>,
+    /// The civil time of the first occurrence: the walk back over occurrences stops there.
+    first: i64,
+}
+
+/// One run a plan computed: the instant, and when its repetition window ends.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct PlanRun {
+    pub(crate) at: i64,
+    /// The end of the repetition window the run belongs to (for `stop-at-end`).
+    pub(crate) window_end: Option<i64>,
+}
+
+impl Plan {
+    /// Compiles `trigger`; `Ok(None)` for triggers without calendar runs (disabled, or
+    /// events).
+    pub(crate) fn compile(index: usize, trigger: &Trigger, task_zone: &Arc<Zone>) -> Result<Option<Plan>, Problem> {
+        if !trigger.enabled || trigger.kind.is_event() {
+            return Ok(None);
+        }
+        let zone = match trigger.start.and_then(|s| s.offset) {
+            Some(offset) => Arc::new(Zone::new(TimeZone::fixed(offset))),
+            None => task_zone.clone(),
+        };
+        let start = trigger.start.map(|s| civil::from_jiff(s.datetime));
+        let (d0, time) = match start {
+            Some(c) => {
+                let (d, t) = civil::split(c);
+                (d, t)
+            }
+            // Only cron may lack a start (validation); it then begins with the calendar.
+            None => (civil::days_from_civil(1, 1, 1), 0),
+        };
+        let seq = match &trigger.kind {
+            TriggerKind::Once => Sequence::Days { rule: DayRule::Once { day: d0 }, time },
+            TriggerKind::Daily { every } => Sequence::Days { rule: DayRule::Daily { d0, every: (*every).max(1) as i32 }, time },
+            TriggerKind::Weekly { every, days } => Sequence::Days { rule: DayRule::weekly(d0, *every, days.mask()), time },
+            TriggerKind::Monthly { every, days, months } => {
+                Sequence::Days { rule: DayRule::months(d0, *every, months.mask(), InMonth::Days(days.mask())), time }
+            }
+            TriggerKind::MonthlyWeekday { weeks, days, months } => Sequence::Days {
+                rule: DayRule::months(d0, 1, months.mask(), InMonth::Weekdays { weeks: *weeks, dow: days.mask() }),
+                time,
+            },
+            TriggerKind::Cron(cron) => Sequence::Cron {
+                days: DayRule::months(
+                    d0,
+                    1,
+                    cron.month_mask(),
+                    InMonth::Cron {
+                        dom: cron.day_of_month_mask(),
+                        dow: cron.day_of_week_mask(),
+                        either: cron.days_either(),
+                        dom_star: cron.day_of_month_is_star(),
+                    },
+                ),
+                hours: cron.hour_mask(),
+                minutes: cron.minute_mask(),
+            },
+            _ => return Ok(None),
+        };
+        let Some(first) = seq.next(start.unwrap_or(i64::from(d0) * DAY)) else {
+            return Err(Problem {
+                field: FieldPath::trigger(index, &[trigger.kind.key()]),
+                kind: ErrorKind::NeverFires,
+                message: "this trigger can never fire: no date matches it in 400 years (a day that the chosen months never have?)".into(),
+            });
+        };
+        let mut plan = Plan {
+            index,
+            zone,
+            seq,
+            gap: trigger.dst_gap,
+            fold: trigger.dst_fold,
+            lower: i64::MIN / 4,
+            end: None,
+            every: trigger.repeat.map(|r| (r.every.as_millis() / 1000) as i64),
+            window: trigger.repeat.and_then(|r| r.duration).map(|d| (d.as_millis() / 1000) as i64),
+            first,
+        };
+        if let (TriggerKind::Cron(_), Some(c)) = (&trigger.kind, start) {
+            // A cron start is a lower bound on the instant, resolved like a start time.
+            plan.lower = plan.bound_instant(c, false);
+        }
+        plan.end = trigger.end.map(|end| match end {
+            End::Date(d) => {
+                let next_day = civil::day_of(d) + 1;
+                let soft = plan.bound_instant(i64::from(next_day) * DAY, false);
+                EndBound { soft, hard: soft + NEAR, date: Some(next_day - 1) }
+            }
+            End::At { datetime, offset } => {
+                let c = civil::from_jiff(datetime);
+                let at = match offset {
+                    Some(o) => c - i64::from(o.seconds()),
+                    None => plan.bound_instant(c, true),
+                };
+                EndBound { soft: at + 1, hard: at + 1, date: None }
+            }
+        });
+        Ok(Some(plan))
+    }
+
+    /// The instant of a civil bound: in a gap, the end of the gap; in a fold, the earlier
+    /// instant, or the later one when `late` (an inclusive end covers both passes).
+    fn bound_instant(&self, c: i64, late: bool) -> i64 {
+        match self.zone.local(c) {
+            Some(Local::Unique(s)) => s,
+            Some(Local::Gap { transition, .. }) => transition,
+            Some(Local::Fold { before, after }) => c - i64::from(if late { after } else { before }),
+            None => c,
+        }
+    }
+
+    /// The instant civil time `c` fires at under the DST policies, or `None` when skipped.
+    fn resolve(&self, c: i64) -> Option<i64> {
+        match self.zone.local(c)? {
+            Local::Unique(s) => Some(s),
+            Local::Gap { before, transition, .. } => match self.gap {
+                GapPolicy::GapEnd => Some(transition),
+                GapPolicy::Shift => Some(c - i64::from(before)),
+                GapPolicy::Skip => None,
+            },
+            Local::Fold { before, after } => Some(c - i64::from(match self.fold {
+                FoldPolicy::First => before,
+                FoldPolicy::Second => after,
+            })),
+        }
+    }
+
+    /// The smallest occurrence instant at or after `t` (repetitions aside).
+    ///
+    /// Civil order and instant order differ only near an offset change, and only by the
+    /// size of the change: so the scan starts at the earliest civil time that could land at
+    /// `t` and stops once no later civil time could land before the best instant found.
+    fn first_occurrence(&self, t: i64) -> Option<i64> {
+        let t = t.max(self.lower);
+        let (lo, _) = self.zone.offset_range(t - NEAR, t + NEAR);
+        let mut c = self.seq.next(t + i64::from(lo))?;
+        let mut best: Option<(i64, i32)> = None;
+        loop {
+            if let Some((b, hi)) = best {
+                if c - i64::from(hi) >= b {
+                    return Some(b);
+                }
+            }
+            if let Some(s) = self.resolve(c) {
+                if s >= t && best.is_none_or(|(b, _)| s < b) {
+                    let (_, hi) = self.zone.offset_range(s - NEAR, s + NEAR);
+                    best = Some((s, hi));
+                }
+            }
+            match c.checked_add(1).and_then(|n| self.seq.next(n)) {
+                Some(n) => c = n,
+                None => return best.map(|(b, _)| b),
+            }
+        }
+    }
+
+    /// The earliest run at or after `t`, ignoring the end bound.
+    fn next_unbounded(&self, t: i64) -> Option<PlanRun> {
+        let first = self.first_occurrence(t);
+        let Some(every) = self.every else {
+            return first.map(|at| PlanRun { at, window_end: None });
+        };
+        let mut best = first.map(|at| PlanRun { at, window_end: self.window.map(|w| at + w) });
+        // Repetitions of occurrences that began at or before t. Walk back over occurrences
+        // until their windows close before t (all of them when the window is unbounded).
+        let reach = self.window.unwrap_or(i64::MAX / 4);
+        let from = t.saturating_sub(reach).max(self.first - NEAR).max(self.lower) - NEAR;
+        let (lo, hi) = self.zone.offset_range(from.min(t - NEAR), t + NEAR);
+        let mut c = self.seq.prev(t + i64::from(hi));
+        while let Some(ci) = c {
+            // Any occurrence at civil ci or earlier began no later than ci - lo.
+            if ci - i64::from(lo) < self.lower || ci - i64::from(lo) + reach < t {
+                break;
+            }
+            if let Some(s) = self.resolve(ci).filter(|&s| s <= t && s >= self.lower) {
+                let k = (t - s + every - 1) / every;
+                let offset = k * every;
+                if self.window.is_none_or(|w| offset <= w) {
+                    let run = PlanRun { at: s + offset, window_end: self.window.map(|w| s + w) };
+                    best = Some(match best {
+                        Some(b) if b.at < run.at => b,
+                        // Same instant in two windows: it opens (or continues) the later one.
+                        Some(b) if b.at == run.at => PlanRun { at: b.at, window_end: b.window_end.max(run.window_end) },
+                        _ => run,
+                    });
+                    if best.is_some_and(|b| b.at == t) && self.window.is_none() {
+                        break;
+                    }
+                }
+            }
+            c = ci.checked_sub(1).and_then(|p| self.seq.prev(p));
+        }
+        best
+    }
+
+    /// The earliest run at or after `t`.
+    pub(crate) fn next(&self, mut t: i64) -> Option<PlanRun> {
+        loop {
+            let run = self.next_unbounded(t)?;
+            let Some(end) = self.end else { return Some(run) };
+            if run.at < end.soft {
+                return Some(run);
+            }
+            if run.at >= end.hard {
+                return None;
+            }
+            let day = civil::split(self.zone.to_civil(run.at)).0;
+            if end.date.is_some_and(|d| day <= d) {
+                return Some(run);
+            }
+            t = run.at + 1;
+        }
+    }
+}

@@ -1,0 +1,191 @@
+//! A task's schedule: the union of its triggers' runs (semantics.md §5).
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+use jiff::Timestamp;
+use jiff::tz::{TimeZone, TimeZoneDatabase};
+
+use crate::engine::plan::{Plan, PlanRun};
+use crate::engine::zone::Zone;
+use crate::error::{Error, ErrorKind, FieldPath, Problem};
+use crate::task::Task;
+
+/// Resolves zone names to prepared zones and remembers them, so a thousand tasks in
+/// `Europe/Paris` share one.
+///
+/// The database and the default zone are given by the caller: the engine never reads the
+/// system's configuration itself.
+#[derive(Debug)]
+pub struct Zones {
+    db: TimeZoneDatabase,
+    default: Arc<Zone>,
+    cache: Mutex<HashMap<String, Arc<Zone>>>,
+}
+
+impl Zones {
+    /// Zones from `db`, with `default` for tasks that name none.
+    pub fn new(db: TimeZoneDatabase, default: TimeZone) -> Self {
+        Zones { db, default: Arc::new(Zone::new(default)), cache: Mutex::new(HashMap::new()) }
+    }
+
+    /// The zone for tasks that name none.
+    pub fn default_zone(&self) -> &Arc<Zone> {
+        &self.default
+    }
+
+    /// The zone called `name` (`UTC` always exists).
+    pub fn get(&self, name: &str) -> Result<Arc<Zone>, jiff::Error> {
+        let mut cache = self.cache.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(z) = cache.get(name) {
+            return Ok(z.clone());
+        }
+        let tz = if name == "UTC" { TimeZone::UTC } else { self.db.get(name)? };
+        let zone = Arc::new(Zone::new(tz));
+        cache.insert(name.to_string(), zone.clone());
+        Ok(zone)
+    }
+}
+
+/// A task's triggers compiled for computing runs. Build it once per task (and again when
+/// the task changes); computing a run then takes a few hundred nanoseconds.
+#[derive(Clone, Debug)]
+pub struct Schedule {
+    zone: Arc<Zone>,
+    plans: Vec<Plan>,
+}
+
+/// One run of a schedule.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Run {
+    /// The nominal instant of the run (before any random delay).
+    pub at: Timestamp,
+    /// The index of the trigger that fires it; the lowest when several fire at once.
+    pub trigger: usize,
+    /// When the trigger's repetition window ends: a `stop-at-end` trigger ends the run then.
+    pub window_end: Option<Timestamp>,
+}
+
+fn ts(secs: i64) -> Option<Timestamp> {
+    Timestamp::from_second(secs).ok()
+}
+
+impl Schedule {
+    /// Validates `task` and compiles its enabled calendar triggers. Fails with every problem
+    /// found: invalid fields, an unknown zone, a trigger that can never fire.
+    pub fn new(task: &Task, zones: &Zones) -> Result<Schedule, Error> {
+        let mut problems = match task.validate() {
+            Ok(()) => Vec::new(),
+            Err(e) => e.problems().to_vec(),
+        };
+        let zone = match &task.time_zone {
+            None => zones.default_zone().clone(),
+            Some(name) => match zones.get(name) {
+                Ok(z) => z,
+                Err(_) => {
+                    if !problems.iter().any(|p| p.kind == ErrorKind::UnknownTimeZone) {
+                        problems.push(Problem {
+                            field: FieldPath::key("time-zone"),
+                            kind: ErrorKind::UnknownTimeZone,
+                            message: format!("`{name}` is not in the time zone database; expected an IANA name such as `Europe/Paris`, or `UTC`"),
+                        });
+                    }
+                    zones.default_zone().clone()
+                }
+            },
+        };
+        if !problems.is_empty() {
+            return Err(Error::new(task.name.clone(), problems));
+        }
+        let mut plans = Vec::new();
+        if task.enabled {
+            for (i, trigger) in task.triggers.iter().enumerate() {
+                match Plan::compile(i, trigger, &zone) {
+                    Ok(Some(plan)) => plans.push(plan),
+                    Ok(None) => {}
+                    Err(p) => problems.push(p),
+                }
+            }
+        }
+        if !problems.is_empty() {
+            return Err(Error::new(task.name.clone(), problems));
+        }
+        Ok(Schedule { zone, plans })
+    }
+
+    /// The task's zone.
+    pub fn time_zone(&self) -> &TimeZone {
+        self.zone.time_zone()
+    }
+
+    /// True when the schedule has calendar runs at all (an enabled task with an enabled
+    /// time-based trigger).
+    pub fn has_calendar_triggers(&self) -> bool {
+        !self.plans.is_empty()
+    }
+
+    /// The first run at or after `t`.
+    pub fn next_run(&self, t: Timestamp) -> Option<Run> {
+        let t = ceil_second(t);
+        let mut best: Option<(PlanRun, usize)> = None;
+        for plan in &self.plans {
+            if let Some(run) = plan.next(t) {
+                best = Some(merge(best, run, plan.index));
+            }
+        }
+        best.and_then(to_run)
+    }
+
+    /// The runs at or after `t`, in order, each instant once.
+    pub fn runs(&self, t: Timestamp) -> Runs<'_> {
+        let t = ceil_second(t);
+        Runs { schedule: self, heads: self.plans.iter().map(|p| p.next(t)).collect() }
+    }
+}
+
+fn ceil_second(t: Timestamp) -> i64 {
+    let s = t.as_second();
+    if t.subsec_nanosecond() > 0 { s + 1 } else { s }
+}
+
+fn merge(best: Option<(PlanRun, usize)>, run: PlanRun, index: usize) -> (PlanRun, usize) {
+    match best {
+        Some((b, bi)) if b.at < run.at => (b, bi),
+        Some((b, bi)) if b.at == run.at => {
+            (PlanRun { at: b.at, window_end: b.window_end.max(run.window_end) }, bi.min(index))
+        }
+        _ => (run, index),
+    }
+}
+
+fn to_run((run, trigger): (PlanRun, usize)) -> Option<Run> {
+    Some(Run { at: ts(run.at)?, trigger, window_end: run.window_end.and_then(ts) })
+}
+
+/// The runs of a schedule from an instant on. Each trigger's next run is kept, so a step
+/// recomputes only the triggers that fired.
+#[derive(Debug)]
+pub struct Runs<'a> {
+    schedule: &'a Schedule,
+    heads: Vec<Option<PlanRun>>,
+}
+
+impl Iterator for Runs<'_> {
+    type Item = Run;
+
+    fn next(&mut self) -> Option<Run> {
+        let mut best: Option<(PlanRun, usize)> = None;
+        for (plan, head) in self.schedule.plans.iter().zip(&self.heads) {
+            if let Some(run) = head {
+                best = Some(merge(best, *run, plan.index));
+            }
+        }
+        let (run, _) = best?;
+        for (plan, head) in self.schedule.plans.iter().zip(self.heads.iter_mut()) {
+            if head.is_some_and(|h| h.at == run.at) {
+                *head = plan.next(run.at + 1);
+            }
+        }
+        best.and_then(to_run)
+    }
+}
