@@ -55,22 +55,52 @@ fn weekday_names(s: &str) -> Option<u32> {
 }
 
 const FIELDS: [Field; 5] = [
-    Field { name: "minute", min: 0, max: 59, names: no_names },
-    Field { name: "hour", min: 0, max: 23, names: no_names },
-    Field { name: "day of month", min: 1, max: 31, names: no_names },
-    Field { name: "month", min: 1, max: 12, names: month_names },
+    Field {
+        name: "minute",
+        min: 0,
+        max: 59,
+        names: no_names,
+    },
+    Field {
+        name: "hour",
+        min: 0,
+        max: 23,
+        names: no_names,
+    },
+    Field {
+        name: "day of month",
+        min: 1,
+        max: 31,
+        names: no_names,
+    },
+    Field {
+        name: "month",
+        min: 1,
+        max: 12,
+        names: month_names,
+    },
     // 7 is Sunday too, as in every cron.
-    Field { name: "day of week", min: 0, max: 7, names: weekday_names },
+    Field {
+        name: "day of week",
+        min: 0,
+        max: 7,
+        names: weekday_names,
+    },
 ];
 
 impl Field {
     fn value(&self, s: &str) -> Result<u32, String> {
         let v = match s.parse::<u32>() {
             Ok(v) => v,
-            Err(_) => (self.names)(s).ok_or_else(|| format!("`{s}` is not a valid {}", self.name))?,
+            Err(_) => {
+                (self.names)(s).ok_or_else(|| format!("`{s}` is not a valid {}", self.name))?
+            }
         };
         if v < self.min || v > self.max {
-            return Err(format!("{} `{s}` is out of range {}..={}", self.name, self.min, self.max));
+            return Err(format!(
+                "{} `{s}` is out of range {}..={}",
+                self.name, self.min, self.max
+            ));
         }
         Ok(v)
     }
@@ -84,11 +114,12 @@ impl Field {
             }
             let (range, step) = match part.split_once('/') {
                 Some((r, s)) => {
-                    let step: u32 = s
-                        .parse()
-                        .ok()
-                        .filter(|s| *s > 0)
-                        .ok_or_else(|| format!("step `{s}` in the {} field must be a number of at least 1", self.name))?;
+                    let step: u32 = s.parse().ok().filter(|s| *s > 0).ok_or_else(|| {
+                        format!(
+                            "step `{s}` in the {} field must be a number of at least 1",
+                            self.name
+                        )
+                    })?;
                     (r, Some(step))
                 }
                 None => (part, None),
@@ -98,7 +129,10 @@ impl Field {
             } else if let Some((a, b)) = range.split_once('-') {
                 let (a, b) = (self.value(a)?, self.value(b)?);
                 if a > b {
-                    return Err(format!("range `{range}` in the {} field runs backwards", self.name));
+                    return Err(format!(
+                        "range `{range}` in the {} field runs backwards",
+                        self.name
+                    ));
                 }
                 (a, b)
             } else {
@@ -169,7 +203,10 @@ impl FromStr for CronExpr {
     type Err = CronParseError;
 
     fn from_str(input: &str) -> Result<Self, Self::Err> {
-        let err = |reason: String| CronParseError { input: input.to_string(), reason };
+        let err = |reason: String| CronParseError {
+            input: input.to_string(),
+            reason,
+        };
         let expanded = match input.trim() {
             "@yearly" | "@annually" => "0 0 1 1 *",
             "@monthly" => "0 0 1 * *",
@@ -177,7 +214,9 @@ impl FromStr for CronExpr {
             "@daily" | "@midnight" => "0 0 * * *",
             "@hourly" => "0 * * * *",
             other if other.starts_with('@') => {
-                return Err(err("unknown macro; expected @yearly, @monthly, @weekly, @daily or @hourly".into()));
+                return Err(err(
+                    "unknown macro; expected @yearly, @monthly, @weekly, @daily or @hourly".into(),
+                ));
             }
             other => other,
         };
@@ -228,7 +267,10 @@ mod tests {
     #[test]
     fn parses_fields() {
         let c: CronExpr = "*/15 6-8 1,15 jan-mar mon-fri".parse().unwrap();
-        assert_eq!(c.minute_mask(), (1 << 0) | (1 << 15) | (1 << 30) | (1 << 45));
+        assert_eq!(
+            c.minute_mask(),
+            (1 << 0) | (1 << 15) | (1 << 30) | (1 << 45)
+        );
         assert_eq!(c.hour_mask(), 0b1_1100_0000);
         assert_eq!(c.day_of_month_mask(), 1 | (1 << 14));
         assert_eq!(c.month_mask(), 0b111);
@@ -259,7 +301,16 @@ mod tests {
         assert!(e.contains("minute `61` is out of range 0..=59"), "{e}");
         let e = "* * * *".parse::<CronExpr>().unwrap_err().to_string();
         assert!(e.contains("expected 5 fields"), "{e}");
-        for bad in ["*/0 * * * *", "5-1 * * * *", "* * 0 * *", "* * * 13 *", "* * * * 8", ", * * * *", "@often", "x * * * *"] {
+        for bad in [
+            "*/0 * * * *",
+            "5-1 * * * *",
+            "* * 0 * *",
+            "* * * 13 *",
+            "* * * * 8",
+            ", * * * *",
+            "@often",
+            "x * * * *",
+        ] {
             assert!(bad.parse::<CronExpr>().is_err(), "{bad}");
         }
     }

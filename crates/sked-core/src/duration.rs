@@ -15,7 +15,9 @@ pub struct Duration {
 
 /// Why a text is not a [`Duration`].
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
-#[error("invalid duration `{input}`: {reason}; expected a length such as `90s`, `10m`, `1h30m`, `2d` or ISO 8601 `PT1H30M`, `P1D`")]
+#[error(
+    "invalid duration `{input}`: {reason}; expected a length such as `90s`, `10m`, `1h30m`, `2d` or ISO 8601 `PT1H30M`, `P1D`"
+)]
 pub struct DurationParseError {
     input: String,
     reason: &'static str,
@@ -23,7 +25,10 @@ pub struct DurationParseError {
 
 impl DurationParseError {
     fn new(input: &str, reason: &'static str) -> Self {
-        DurationParseError { input: input.to_string(), reason }
+        DurationParseError {
+            input: input.to_string(),
+            reason,
+        }
     }
 }
 
@@ -44,17 +49,23 @@ impl Duration {
 
     /// A duration of `secs` seconds.
     pub const fn from_secs(secs: u64) -> Self {
-        Duration { millis: secs.saturating_mul(SECOND) }
+        Duration {
+            millis: secs.saturating_mul(SECOND),
+        }
     }
 
     /// A duration of `mins` minutes.
     pub const fn from_mins(mins: u64) -> Self {
-        Duration { millis: mins.saturating_mul(MINUTE) }
+        Duration {
+            millis: mins.saturating_mul(MINUTE),
+        }
     }
 
     /// A duration of `hours` hours.
     pub const fn from_hours(hours: u64) -> Self {
-        Duration { millis: hours.saturating_mul(HOUR) }
+        Duration {
+            millis: hours.saturating_mul(HOUR),
+        }
     }
 
     /// The length in milliseconds.
@@ -198,7 +209,8 @@ impl Duration {
                 return Err(DurationParseError::new(s, "units out of order"));
             }
             last_rank = rank;
-            let millis = scaled(&num, scale).ok_or_else(|| DurationParseError::new(s, "bad number"))?;
+            let millis =
+                scaled(&num, scale).ok_or_else(|| DurationParseError::new(s, "bad number"))?;
             total = total
                 .checked_add(millis)
                 .ok_or_else(|| DurationParseError::new(s, "too long"))?;
@@ -321,7 +333,21 @@ mod tests {
 
     #[test]
     fn rejects_nonsense() {
-        for bad in ["", "h", "10", "10x", "1h1h", "P", "PT", "P1M", "P1Y", "PT1H1H", "PTM", "-5m", "PT0.0001S"] {
+        for bad in [
+            "",
+            "h",
+            "10",
+            "10x",
+            "1h1h",
+            "P",
+            "PT",
+            "P1M",
+            "P1Y",
+            "PT1H1H",
+            "PTM",
+            "-5m",
+            "PT0.0001S",
+        ] {
             assert!(bad.parse::<Duration>().is_err(), "{bad:?} should fail");
         }
         let e = "10x".parse::<Duration>().unwrap_err().to_string();
@@ -330,10 +356,26 @@ mod tests {
 
     #[test]
     fn display_round_trips() {
-        for ms in [0, 1, 999, 1000, 90_000, 5_400_000, 86_400_000, 93_784_000, 4_294_967_294, u64::from(u32::MAX)] {
+        for ms in [
+            0,
+            1,
+            999,
+            1000,
+            90_000,
+            5_400_000,
+            86_400_000,
+            93_784_000,
+            4_294_967_294,
+            u64::from(u32::MAX),
+        ] {
             let d = Duration::from_millis(ms);
             assert_eq!(d.to_string().parse::<Duration>().unwrap(), d, "{d}");
-            assert_eq!(d.to_iso8601().parse::<Duration>().unwrap(), d, "{}", d.to_iso8601());
+            assert_eq!(
+                d.to_iso8601().parse::<Duration>().unwrap(),
+                d,
+                "{}",
+                d.to_iso8601()
+            );
         }
         assert_eq!(Duration::from_mins(90).to_string(), "1h30m");
         assert_eq!(Duration::from_mins(90).to_iso8601(), "PT1H30M");

@@ -89,38 +89,65 @@ impl Task {
     pub fn validate(&self) -> Result<(), Error> {
         let mut problems = Vec::new();
         let mut p = |field: FieldPath, kind: ErrorKind, message: String| {
-            problems.push(Problem { field, kind, message });
+            problems.push(Problem {
+                field,
+                kind,
+                message,
+            });
         };
         if let Err(why) = check_name(&self.name) {
             p(FieldPath::key("name"), ErrorKind::InvalidValue, why);
         }
         if self.command.trim().is_empty() {
-            p(FieldPath::key("command"), ErrorKind::MissingField, "`command` is empty; expected the program to run".into());
+            p(
+                FieldPath::key("command"),
+                ErrorKind::MissingField,
+                "`command` is empty; expected the program to run".into(),
+            );
         } else if self.command.contains('\0') {
-            p(FieldPath::key("command"), ErrorKind::InvalidValue, "`command` contains a NUL character".into());
+            p(
+                FieldPath::key("command"),
+                ErrorKind::InvalidValue,
+                "`command` contains a NUL character".into(),
+            );
         }
         if self.args.iter().any(|a| a.contains('\0')) {
-            p(FieldPath::key("args"), ErrorKind::InvalidValue, "an argument contains a NUL character".into());
+            p(
+                FieldPath::key("args"),
+                ErrorKind::InvalidValue,
+                "an argument contains a NUL character".into(),
+            );
         }
         if let Some(zone) = &self.time_zone {
-            if zone.is_empty() || zone.contains(['\0', ' ']) || zone.starts_with('/') || zone.contains("..") {
+            if zone.is_empty()
+                || zone.contains(['\0', ' '])
+                || zone.starts_with('/')
+                || zone.contains("..")
+            {
                 p(
                     FieldPath::key("time-zone"),
                     ErrorKind::UnknownTimeZone,
-                    format!("`{zone}` is not a time zone name; expected an IANA name such as `Europe/Paris`, or `UTC`"),
+                    format!(
+                        "`{zone}` is not a time zone name; expected an IANA name such as `Europe/Paris`, or `UTC`"
+                    ),
                 );
             }
         }
         if let Some(user) = &self.run_as {
             if user.trim().is_empty() {
-                p(FieldPath::key("run-as"), ErrorKind::InvalidValue, "`run-as` is empty; expected a user name".into());
+                p(
+                    FieldPath::key("run-as"),
+                    ErrorKind::InvalidValue,
+                    "`run-as` is empty; expected a user name".into(),
+                );
             }
         }
         if self.max_run_time == Some(Duration::ZERO) {
             p(
                 FieldPath::key("max-run-time"),
                 ErrorKind::InvalidValue,
-                "`0s` leaves no time to run; expected a positive length or `none` for no limit".into(),
+                "`0s` leaves no time to run; expected a positive length or `none` for no limit"
+                    .into(),
             );
         }
         for (k, _) in &self.environment {
@@ -144,7 +171,11 @@ impl Task {
         for (i, t) in self.triggers.iter().enumerate() {
             validate_trigger(i, t, &mut p);
         }
-        if problems.is_empty() { Ok(()) } else { Err(Error::new(self.name.clone(), problems)) }
+        if problems.is_empty() {
+            Ok(())
+        } else {
+            Err(Error::new(self.name.clone(), problems))
+        }
     }
 }
 
@@ -153,12 +184,20 @@ fn check_name(name: &str) -> Result<(), String> {
         return Err("`name` is empty; expected a name such as `nightly/backup`".into());
     }
     if name.chars().count() > MAX_NAME_LEN {
-        return Err(format!("`name` is {} characters long; at most {MAX_NAME_LEN} are allowed", name.chars().count()));
+        return Err(format!(
+            "`name` is {} characters long; at most {MAX_NAME_LEN} are allowed",
+            name.chars().count()
+        ));
     }
     if let Some(c) = name.chars().find(|c| c.is_control() || *c == '\\') {
-        return Err(format!("`{name}` contains {c:?}; names hold no control characters or backslashes (folders are separated by `/`)"));
+        return Err(format!(
+            "`{name}` contains {c:?}; names hold no control characters or backslashes (folders are separated by `/`)"
+        ));
     }
-    if name.split('/').any(|seg| seg.is_empty() || seg == "." || seg == ".." || seg.trim() != seg) {
+    if name
+        .split('/')
+        .any(|seg| seg.is_empty() || seg == "." || seg == ".." || seg.trim() != seg)
+    {
         return Err(format!(
             "`{name}` has an empty, `.`, `..` or space-padded folder; expected names such as `nightly/backup`"
         ));
@@ -170,53 +209,112 @@ fn validate_trigger(i: usize, t: &Trigger, p: &mut impl FnMut(FieldPath, ErrorKi
     let at = |rest: &[&'static str]| FieldPath::trigger(i, rest);
     let key = t.kind.key();
     match &t.kind {
-        TriggerKind::Daily { every } | TriggerKind::Weekly { every, .. } | TriggerKind::Monthly { every, .. } => {
+        TriggerKind::Daily { every }
+        | TriggerKind::Weekly { every, .. }
+        | TriggerKind::Monthly { every, .. } => {
             if *every < 1 {
-                p(at(&[key, "every"]), ErrorKind::InvalidValue, format!("`every = {every}`; expected a whole number of at least 1"));
+                p(
+                    at(&[key, "every"]),
+                    ErrorKind::InvalidValue,
+                    format!("`every = {every}`; expected a whole number of at least 1"),
+                );
             }
         }
         _ => {}
     }
     match &t.kind {
         TriggerKind::Weekly { days, .. } if days.is_empty() => {
-            p(at(&[key, "days"]), ErrorKind::InvalidValue, "no weekday given; expected at least one of sun mon tue wed thu fri sat".into());
+            p(
+                at(&[key, "days"]),
+                ErrorKind::InvalidValue,
+                "no weekday given; expected at least one of sun mon tue wed thu fri sat".into(),
+            );
         }
         TriggerKind::Monthly { days, months, .. } => {
             if days.is_empty() {
-                p(at(&[key, "days"]), ErrorKind::InvalidValue, "no day given; expected days 1..31 and/or \"last\"".into());
+                p(
+                    at(&[key, "days"]),
+                    ErrorKind::InvalidValue,
+                    "no day given; expected days 1..31 and/or \"last\"".into(),
+                );
             }
             if months.is_empty() {
-                p(at(&[key, "months"]), ErrorKind::InvalidValue, "no month given; expected at least one of jan .. dec (omit `months` for all)".into());
+                p(
+                    at(&[key, "months"]),
+                    ErrorKind::InvalidValue,
+                    "no month given; expected at least one of jan .. dec (omit `months` for all)"
+                        .into(),
+                );
             }
         }
-        TriggerKind::MonthlyWeekday { weeks, days, months } => {
+        TriggerKind::MonthlyWeekday {
+            weeks,
+            days,
+            months,
+        } => {
             if weeks.is_empty() {
-                p(at(&[key, "weeks"]), ErrorKind::InvalidValue, "no week given; expected at least one of first second third fourth last".into());
+                p(
+                    at(&[key, "weeks"]),
+                    ErrorKind::InvalidValue,
+                    "no week given; expected at least one of first second third fourth last".into(),
+                );
             }
             if days.is_empty() {
-                p(at(&[key, "days"]), ErrorKind::InvalidValue, "no weekday given; expected at least one of sun mon tue wed thu fri sat".into());
+                p(
+                    at(&[key, "days"]),
+                    ErrorKind::InvalidValue,
+                    "no weekday given; expected at least one of sun mon tue wed thu fri sat".into(),
+                );
             }
             if months.is_empty() {
-                p(at(&[key, "months"]), ErrorKind::InvalidValue, "no month given; expected at least one of jan .. dec (omit `months` for all)".into());
+                p(
+                    at(&[key, "months"]),
+                    ErrorKind::InvalidValue,
+                    "no month given; expected at least one of jan .. dec (omit `months` for all)"
+                        .into(),
+                );
             }
         }
         TriggerKind::AtLogon { user: Some(u), .. } if u.trim().is_empty() => {
-            p(at(&[key, "user"]), ErrorKind::InvalidValue, "`user` is empty; expected a user name, or no `user` for any user".into());
+            p(
+                at(&[key, "user"]),
+                ErrorKind::InvalidValue,
+                "`user` is empty; expected a user name, or no `user` for any user".into(),
+            );
         }
         _ => {}
     }
     if t.kind.needs_start() && t.start.is_none() {
-        p(at(&["start"]), ErrorKind::MissingField, format!("a `{key}` trigger needs `start`, the begin date and start time, such as \"2026-01-07T06:00:00\""));
+        p(
+            at(&["start"]),
+            ErrorKind::MissingField,
+            format!(
+                "a `{key}` trigger needs `start`, the begin date and start time, such as \"2026-01-07T06:00:00\""
+            ),
+        );
     }
     if let Some(s) = &t.start {
         if s.datetime.subsec_nanosecond() != 0 {
-            p(at(&["start"]), ErrorKind::InvalidValue, format!("`{}` has a fraction of a second; sked schedules whole seconds", s.datetime));
+            p(
+                at(&["start"]),
+                ErrorKind::InvalidValue,
+                format!(
+                    "`{}` has a fraction of a second; sked schedules whole seconds",
+                    s.datetime
+                ),
+            );
         }
     }
     if t.kind.is_event() {
         for (field, present) in [("end", t.end.is_some()), ("repeat", t.repeat.is_some())] {
             if present {
-                p(at(&[field]), ErrorKind::Conflict, format!("a `{key}` trigger is an event, not a time; `{field}` is only for calendar triggers"));
+                p(
+                    at(&[field]),
+                    ErrorKind::Conflict,
+                    format!(
+                        "a `{key}` trigger is an event, not a time; `{field}` is only for calendar triggers"
+                    ),
+                );
             }
         }
     }
@@ -231,7 +329,11 @@ fn validate_trigger(i: usize, t: &Trigger, p: &mut impl FnMut(FieldPath, ErrorKi
             },
         };
         if before {
-            p(at(&["end"]), ErrorKind::Conflict, "the end is before the start; expected an end at or after the start".into());
+            p(
+                at(&["end"]),
+                ErrorKind::Conflict,
+                "the end is before the start; expected an end at or after the start".into(),
+            );
         }
     }
     if let Some(r) = &t.repeat {
@@ -246,22 +348,44 @@ fn validate_trigger(i: usize, t: &Trigger, p: &mut impl FnMut(FieldPath, ErrorKi
     }
 }
 
-fn validate_repeat(r: &Repetition, at: &dyn Fn(&[&'static str]) -> FieldPath, p: &mut impl FnMut(FieldPath, ErrorKind, String)) {
+fn validate_repeat(
+    r: &Repetition,
+    at: &dyn Fn(&[&'static str]) -> FieldPath,
+    p: &mut impl FnMut(FieldPath, ErrorKind, String),
+) {
     if r.every < Duration::from_mins(1) {
-        p(at(&["repeat", "every"]), ErrorKind::InvalidValue, format!("`every = \"{}\"` is shorter than a minute; expected at least `1m`", r.every));
+        p(
+            at(&["repeat", "every"]),
+            ErrorKind::InvalidValue,
+            format!(
+                "`every = \"{}\"` is shorter than a minute; expected at least `1m`",
+                r.every
+            ),
+        );
     } else if r.every.as_millis() % 1000 != 0 {
-        p(at(&["repeat", "every"]), ErrorKind::InvalidValue, format!("`every = \"{}\"` is not whole seconds", r.every));
+        p(
+            at(&["repeat", "every"]),
+            ErrorKind::InvalidValue,
+            format!("`every = \"{}\"` is not whole seconds", r.every),
+        );
     }
     if let Some(len) = r.duration {
         if len <= r.every {
             p(
                 at(&["repeat", "for"]),
                 ErrorKind::Conflict,
-                format!("`for = \"{len}\"` is not longer than `every = \"{}\"`; expected a duration longer than the interval, or no `for` to repeat indefinitely", r.every),
+                format!(
+                    "`for = \"{len}\"` is not longer than `every = \"{}\"`; expected a duration longer than the interval, or no `for` to repeat indefinitely",
+                    r.every
+                ),
             );
         }
     } else if r.stop_at_end {
-        p(at(&["repeat", "stop-at-end"]), ErrorKind::Conflict, "`stop-at-end` needs `for`: without a duration there is no end to stop at".into());
+        p(
+            at(&["repeat", "stop-at-end"]),
+            ErrorKind::Conflict,
+            "`stop-at-end` needs `for`: without a duration there is no end to stop at".into(),
+        );
     }
 }
 
@@ -281,7 +405,12 @@ pub enum MultipleInstances {
 
 impl MultipleInstances {
     /// Every policy, in task-file order.
-    pub const ALL: [MultipleInstances; 4] = [Self::IgnoreNew, Self::Queue, Self::Parallel, Self::StopExisting];
+    pub const ALL: [MultipleInstances; 4] = [
+        Self::IgnoreNew,
+        Self::Queue,
+        Self::Parallel,
+        Self::StopExisting,
+    ];
 
     /// The task-file name.
     pub fn name(self) -> &'static str {
@@ -319,7 +448,14 @@ pub enum Priority {
 
 impl Priority {
     /// Every priority, highest first.
-    pub const ALL: [Priority; 6] = [Self::Realtime, Self::High, Self::AboveNormal, Self::Normal, Self::BelowNormal, Self::Idle];
+    pub const ALL: [Priority; 6] = [
+        Self::Realtime,
+        Self::High,
+        Self::AboveNormal,
+        Self::Normal,
+        Self::BelowNormal,
+        Self::Idle,
+    ];
 
     /// The task-file name.
     pub fn name(self) -> &'static str {
@@ -397,14 +533,21 @@ mod tests {
     fn fields(t: &Task) -> Vec<String> {
         match t.validate() {
             Ok(()) => vec![],
-            Err(e) => e.problems().iter().map(|p| format!("{}: {}", p.field, p.message)).collect(),
+            Err(e) => e
+                .problems()
+                .iter()
+                .map(|p| format!("{}: {}", p.field, p.message))
+                .collect(),
         }
     }
 
     #[test]
     fn a_plain_task_is_valid() {
         let mut t = Task::new("nightly/backup", "/usr/local/bin/backup");
-        t.triggers.push(Trigger::new(TriggerKind::Daily { every: 1 }).starting(Start::civil(date(2026, 1, 7).at(6, 0, 0, 0))));
+        t.triggers.push(
+            Trigger::new(TriggerKind::Daily { every: 1 })
+                .starting(Start::civil(date(2026, 1, 7).at(6, 0, 0, 0))),
+        );
         assert_eq!(fields(&t), Vec::<String>::new());
     }
 
@@ -422,16 +565,39 @@ mod tests {
         let mut t = Task::new("t", "");
         t.triggers.push(Trigger::new(TriggerKind::Once));
         t.triggers.push(Trigger {
-            repeat: Some(Repetition { every: Duration::from_secs(30), duration: Some(Duration::from_secs(20)), stop_at_end: false }),
-            ..Trigger::new(TriggerKind::Weekly { every: 0, days: WeekdaySet::EMPTY }).starting(Start::civil(date(2026, 1, 1).at(0, 0, 0, 0)))
+            repeat: Some(Repetition {
+                every: Duration::from_secs(30),
+                duration: Some(Duration::from_secs(20)),
+                stop_at_end: false,
+            }),
+            ..Trigger::new(TriggerKind::Weekly {
+                every: 0,
+                days: WeekdaySet::EMPTY,
+            })
+            .starting(Start::civil(date(2026, 1, 1).at(0, 0, 0, 0)))
         });
         let f = fields(&t);
         let joined = f.join("\n");
         assert!(joined.contains("command: `command` is empty"), "{joined}");
-        assert!(joined.contains("trigger[1].start: a `once` trigger needs `start`"), "{joined}");
-        assert!(joined.contains("trigger[2].weekly.every: `every = 0`"), "{joined}");
-        assert!(joined.contains("trigger[2].weekly.days: no weekday given"), "{joined}");
-        assert!(joined.contains("trigger[2].repeat.every: `every = \"30s\"` is shorter than a minute"), "{joined}");
-        assert!(joined.contains("trigger[2].repeat.for: `for = \"20s\"` is not longer"), "{joined}");
+        assert!(
+            joined.contains("trigger[1].start: a `once` trigger needs `start`"),
+            "{joined}"
+        );
+        assert!(
+            joined.contains("trigger[2].weekly.every: `every = 0`"),
+            "{joined}"
+        );
+        assert!(
+            joined.contains("trigger[2].weekly.days: no weekday given"),
+            "{joined}"
+        );
+        assert!(
+            joined.contains("trigger[2].repeat.every: `every = \"30s\"` is shorter than a minute"),
+            "{joined}"
+        );
+        assert!(
+            joined.contains("trigger[2].repeat.for: `for = \"20s\"` is not longer"),
+            "{joined}"
+        );
     }
 }

@@ -16,7 +16,11 @@ const EVERY_SEVENTH: u32 = 1 | 1 << 7 | 1 << 14 | 1 << 21 | 1 << 28;
 
 /// Bits 0..len: the days a month of `len` days has.
 fn month_bits(len: u8) -> u32 {
-    if len >= 32 { u32::MAX } else { (1u32 << len) - 1 }
+    if len >= 32 {
+        u32::MAX
+    } else {
+        (1u32 << len) - 1
+    }
 }
 
 /// The days (bit N-1 = day N) of a month of `len` days starting on weekday `first` whose
@@ -40,7 +44,12 @@ pub(crate) enum InMonth {
     /// Chosen weekdays in chosen weeks of the month.
     Weekdays { weeks: WeekSet, dow: u8 },
     /// A cron day-of-month and day-of-week pair (semantics.md §2, cron).
-    Cron { dom: u32, dow: u8, either: bool, dom_star: bool },
+    Cron {
+        dom: u32,
+        dow: u8,
+        either: bool,
+        dom_star: bool,
+    },
 }
 
 impl InMonth {
@@ -60,12 +69,21 @@ impl InMonth {
                 let mut window = 0u32;
                 for (i, w) in crate::week::WeekOfMonth::ALL.into_iter().enumerate() {
                     if weeks.contains(w) {
-                        window |= if i < 4 { 0x7f << (7 * i) } else { 0x7f << (len - 7) };
+                        window |= if i < 4 {
+                            0x7f << (7 * i)
+                        } else {
+                            0x7f << (len - 7)
+                        };
                     }
                 }
                 window & weekday_bits(first, dow, len)
             }
-            InMonth::Cron { dom, dow, either, dom_star } => {
+            InMonth::Cron {
+                dom,
+                dow,
+                either,
+                dom_star,
+            } => {
                 let dom_bits = dom & month_bits(len);
                 let first = weekday(civil::days_from_civil(y, m, 1));
                 let dow_bits = weekday_bits(first, dow, len);
@@ -92,21 +110,43 @@ pub(crate) enum DayRule {
     Daily { d0: i32, every: i32 },
     /// Chosen weekdays in every `every`-th week, weeks counted from the Sunday `w0` on or
     /// before d0.
-    Weekly { d0: i32, w0: i32, every: i32, dow: u8 },
+    Weekly {
+        d0: i32,
+        w0: i32,
+        every: i32,
+        dow: u8,
+    },
     /// Chosen days in chosen months, every `every` months from month index `mi0`.
-    Months { d0: i32, mi0: i32, every: i32, months: u16, pick: InMonth },
+    Months {
+        d0: i32,
+        mi0: i32,
+        every: i32,
+        months: u16,
+        pick: InMonth,
+    },
 }
 
 impl DayRule {
     /// A weekly rule; `dow` bit 0 = Sunday.
     pub(crate) fn weekly(d0: i32, every: u32, dow: u8) -> Self {
-        DayRule::Weekly { d0, w0: d0 - i32::from(weekday(d0)), every: every.max(1) as i32, dow }
+        DayRule::Weekly {
+            d0,
+            w0: d0 - i32::from(weekday(d0)),
+            every: every.max(1) as i32,
+            dow,
+        }
     }
 
     /// A month-based rule beginning on d0.
     pub(crate) fn months(d0: i32, every: u32, months: u16, pick: InMonth) -> Self {
         let (y, m, _) = civil::civil_from_days(d0);
-        DayRule::Months { d0, mi0: month_index(y, m), every: every.max(1) as i32, months, pick }
+        DayRule::Months {
+            d0,
+            mi0: month_index(y, m),
+            every: every.max(1) as i32,
+            months,
+            pick,
+        }
     }
 
     /// The first firing day on or after `x`.
@@ -137,7 +177,13 @@ impl DayRule {
                 }
                 None
             }
-            DayRule::Months { d0, mi0, every, months, ref pick } => {
+            DayRule::Months {
+                d0,
+                mi0,
+                every,
+                months,
+                ref pick,
+            } => {
                 let x = x.max(d0);
                 let (y, m, d) = civil::civil_from_days(x);
                 let mut mi = month_index(y, m);
@@ -153,7 +199,11 @@ impl DayRule {
                     if months & (1 << (m - 1)) != 0 {
                         let later = pick.mask(y, m) >> (from - 1);
                         if later != 0 {
-                            return Some(first_of_month(mi) + (from - 1) as i32 + later.trailing_zeros() as i32);
+                            return Some(
+                                first_of_month(mi)
+                                    + (from - 1) as i32
+                                    + later.trailing_zeros() as i32,
+                            );
                         }
                     }
                     mi += every;
@@ -194,7 +244,13 @@ impl DayRule {
                 }
                 None
             }
-            DayRule::Months { d0, mi0, every, months, ref pick } => {
+            DayRule::Months {
+                d0,
+                mi0,
+                every,
+                months,
+                ref pick,
+            } => {
                 if x < d0 {
                     return None;
                 }
@@ -267,7 +323,13 @@ mod tests {
         let rule = DayRule::weekly(d0, 2, 0b10_1010);
         assert_eq!(
             days(&rule, d0 - 10, d0 + 20),
-            [(2026, 1, 7), (2026, 1, 9), (2026, 1, 19), (2026, 1, 21), (2026, 1, 23)]
+            [
+                (2026, 1, 7),
+                (2026, 1, 9),
+                (2026, 1, 19),
+                (2026, 1, 21),
+                (2026, 1, 23)
+            ]
         );
         assert_eq!(rule.prev_day(d0 - 1), None);
     }
@@ -280,14 +342,20 @@ mod tests {
         assert_eq!(got.len(), 7);
         assert!(got.iter().all(|&(_, _, d)| d == 31));
         let last = DayRule::months(d0, 1, 0b10, InMonth::Days(1 << 31));
-        assert_eq!(days(&last, d0, day(2028, 12, 31)), [(2026, 2, 28), (2027, 2, 28), (2028, 2, 29)]);
+        assert_eq!(
+            days(&last, d0, day(2028, 12, 31)),
+            [(2026, 2, 28), (2027, 2, 28), (2028, 2, 29)]
+        );
     }
 
     #[test]
     fn every_k_months_counts_from_the_begin_month() {
         let d0 = day(2002, 7, 1);
         let rule = DayRule::months(d0, 2, 0xfff, InMonth::Days(1 << 20));
-        assert_eq!(days(&rule, d0, day(2002, 12, 31)), [(2002, 7, 21), (2002, 9, 21), (2002, 11, 21)]);
+        assert_eq!(
+            days(&rule, d0, day(2002, 12, 31)),
+            [(2002, 7, 21), (2002, 9, 21), (2002, 11, 21)]
+        );
     }
 
     #[test]
@@ -306,17 +374,26 @@ mod tests {
         let d0 = day(2026, 1, 1);
         let weeks = WeekSet::EMPTY.with(WeekOfMonth::Last);
         let rule = DayRule::months(d0, 1, 0xfff, InMonth::Weekdays { weeks, dow: 1 << 5 });
-        assert_eq!(days(&rule, d0, day(2026, 3, 31)), [(2026, 1, 30), (2026, 2, 27), (2026, 3, 27)]);
+        assert_eq!(
+            days(&rule, d0, day(2026, 3, 31)),
+            [(2026, 1, 30), (2026, 2, 27), (2026, 3, 27)]
+        );
         let weeks = WeekSet::EMPTY.with(WeekOfMonth::Second);
         let rule = DayRule::months(d0, 1, 0xfff, InMonth::Weekdays { weeks, dow: 1 });
-        assert_eq!(days(&rule, d0, day(2026, 2, 28)), [(2026, 1, 11), (2026, 2, 8)]);
+        assert_eq!(
+            days(&rule, d0, day(2026, 2, 28)),
+            [(2026, 1, 11), (2026, 2, 8)]
+        );
     }
 
     #[test]
     fn daily_and_once() {
         let d0 = day(2026, 3, 1);
         let rule = DayRule::Daily { d0, every: 3 };
-        assert_eq!(days(&rule, d0 - 5, d0 + 7), [(2026, 3, 1), (2026, 3, 4), (2026, 3, 7)]);
+        assert_eq!(
+            days(&rule, d0 - 5, d0 + 7),
+            [(2026, 3, 1), (2026, 3, 4), (2026, 3, 7)]
+        );
         let once = DayRule::Once { day: d0 };
         assert_eq!(once.next_day(d0 + 1), None);
         assert_eq!(once.prev_day(d0 - 1), None);

@@ -58,7 +58,11 @@ pub(crate) struct PlanRun {
 impl Plan {
     /// Compiles `trigger`; `Ok(None)` for triggers without calendar runs (disabled, or
     /// events).
-    pub(crate) fn compile(index: usize, trigger: &Trigger, task_zone: &Arc<Zone>) -> Result<Option<Plan>, Problem> {
+    pub(crate) fn compile(
+        index: usize,
+        trigger: &Trigger,
+        task_zone: &Arc<Zone>,
+    ) -> Result<Option<Plan>, Problem> {
         if !trigger.enabled || trigger.kind.is_event() {
             return Ok(None);
         }
@@ -76,14 +80,43 @@ impl Plan {
             None => (civil::days_from_civil(1, 1, 1), 0),
         };
         let seq = match &trigger.kind {
-            TriggerKind::Once => Sequence::Days { rule: DayRule::Once { day: d0 }, time },
-            TriggerKind::Daily { every } => Sequence::Days { rule: DayRule::Daily { d0, every: (*every).max(1) as i32 }, time },
-            TriggerKind::Weekly { every, days } => Sequence::Days { rule: DayRule::weekly(d0, *every, days.mask()), time },
-            TriggerKind::Monthly { every, days, months } => {
-                Sequence::Days { rule: DayRule::months(d0, *every, months.mask(), InMonth::Days(days.mask())), time }
-            }
-            TriggerKind::MonthlyWeekday { weeks, days, months } => Sequence::Days {
-                rule: DayRule::months(d0, 1, months.mask(), InMonth::Weekdays { weeks: *weeks, dow: days.mask() }),
+            TriggerKind::Once => Sequence::Days {
+                rule: DayRule::Once { day: d0 },
+                time,
+            },
+            TriggerKind::Daily { every } => Sequence::Days {
+                rule: DayRule::Daily {
+                    d0,
+                    every: (*every).max(1) as i32,
+                },
+                time,
+            },
+            TriggerKind::Weekly { every, days } => Sequence::Days {
+                rule: DayRule::weekly(d0, *every, days.mask()),
+                time,
+            },
+            TriggerKind::Monthly {
+                every,
+                days,
+                months,
+            } => Sequence::Days {
+                rule: DayRule::months(d0, *every, months.mask(), InMonth::Days(days.mask())),
+                time,
+            },
+            TriggerKind::MonthlyWeekday {
+                weeks,
+                days,
+                months,
+            } => Sequence::Days {
+                rule: DayRule::months(
+                    d0,
+                    1,
+                    months.mask(),
+                    InMonth::Weekdays {
+                        weeks: *weeks,
+                        dow: days.mask(),
+                    },
+                ),
                 time,
             },
             TriggerKind::Cron(cron) => Sequence::Cron {
@@ -119,7 +152,10 @@ impl Plan {
             lower: i64::MIN / 4,
             end: None,
             every: trigger.repeat.map(|r| (r.every.as_millis() / 1000) as i64),
-            window: trigger.repeat.and_then(|r| r.duration).map(|d| (d.as_millis() / 1000) as i64),
+            window: trigger
+                .repeat
+                .and_then(|r| r.duration)
+                .map(|d| (d.as_millis() / 1000) as i64),
             first,
         };
         if let (TriggerKind::Cron(_), Some(c)) = (&trigger.kind, start) {
@@ -130,7 +166,11 @@ impl Plan {
             End::Date(d) => {
                 let next_day = civil::day_of(d) + 1;
                 let soft = plan.bound_instant(i64::from(next_day) * DAY, false);
-                EndBound { soft, hard: soft + NEAR, date: Some(next_day - 1) }
+                EndBound {
+                    soft,
+                    hard: soft + NEAR,
+                    date: Some(next_day - 1),
+                }
             }
             End::At { datetime, offset } => {
                 let c = civil::from_jiff(datetime);
@@ -138,7 +178,11 @@ impl Plan {
                     Some(o) => c - i64::from(o.seconds()),
                     None => plan.bound_instant(c, true),
                 };
-                EndBound { soft: at + 1, hard: at + 1, date: None }
+                EndBound {
+                    soft: at + 1,
+                    hard: at + 1,
+                    date: None,
+                }
             }
         });
         Ok(Some(plan))
@@ -159,15 +203,19 @@ impl Plan {
     fn resolve(&self, c: i64) -> Option<i64> {
         match self.zone.local(c)? {
             Local::Unique(s) => Some(s),
-            Local::Gap { before, transition, .. } => match self.gap {
+            Local::Gap {
+                before, transition, ..
+            } => match self.gap {
                 GapPolicy::GapEnd => Some(transition),
                 GapPolicy::Shift => Some(c - i64::from(before)),
                 GapPolicy::Skip => None,
             },
-            Local::Fold { before, after } => Some(c - i64::from(match self.fold {
-                FoldPolicy::First => before,
-                FoldPolicy::Second => after,
-            })),
+            Local::Fold { before, after } => Some(
+                c - i64::from(match self.fold {
+                    FoldPolicy::First => before,
+                    FoldPolicy::Second => after,
+                }),
+            ),
         }
     }
 
@@ -204,13 +252,23 @@ impl Plan {
     fn next_unbounded(&self, t: i64) -> Option<PlanRun> {
         let first = self.first_occurrence(t);
         let Some(every) = self.every else {
-            return first.map(|at| PlanRun { at, window_end: None });
+            return first.map(|at| PlanRun {
+                at,
+                window_end: None,
+            });
         };
-        let mut best = first.map(|at| PlanRun { at, window_end: self.window.map(|w| at + w) });
+        let mut best = first.map(|at| PlanRun {
+            at,
+            window_end: self.window.map(|w| at + w),
+        });
         // Repetitions of occurrences that began at or before t. Walk back over occurrences
         // until their windows close before t (all of them when the window is unbounded).
         let reach = self.window.unwrap_or(i64::MAX / 4);
-        let from = t.saturating_sub(reach).max(self.first - NEAR).max(self.lower) - NEAR;
+        let from = t
+            .saturating_sub(reach)
+            .max(self.first - NEAR)
+            .max(self.lower)
+            - NEAR;
         let (lo, hi) = self.zone.offset_range(from.min(t - NEAR), t + NEAR);
         let mut c = self.seq.prev(t + i64::from(hi));
         while let Some(ci) = c {
@@ -222,11 +280,17 @@ impl Plan {
                 let k = (t - s + every - 1) / every;
                 let offset = k * every;
                 if self.window.is_none_or(|w| offset <= w) {
-                    let run = PlanRun { at: s + offset, window_end: self.window.map(|w| s + w) };
+                    let run = PlanRun {
+                        at: s + offset,
+                        window_end: self.window.map(|w| s + w),
+                    };
                     best = Some(match best {
                         Some(b) if b.at < run.at => b,
                         // Same instant in two windows: it opens (or continues) the later one.
-                        Some(b) if b.at == run.at => PlanRun { at: b.at, window_end: b.window_end.max(run.window_end) },
+                        Some(b) if b.at == run.at => PlanRun {
+                            at: b.at,
+                            window_end: b.window_end.max(run.window_end),
+                        },
                         _ => run,
                     });
                     if best.is_some_and(|b| b.at == t) && self.window.is_none() {
@@ -243,7 +307,9 @@ impl Plan {
     pub(crate) fn next(&self, mut t: i64) -> Option<PlanRun> {
         loop {
             let run = self.next_unbounded(t)?;
-            let Some(end) = self.end else { return Some(run) };
+            let Some(end) = self.end else {
+                return Some(run);
+            };
             if run.at < end.soft {
                 return Some(run);
             }

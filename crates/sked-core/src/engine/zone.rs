@@ -84,22 +84,37 @@ impl Zone {
             }
             let after = tr.offset().seconds();
             if after != prev {
-                transitions.push(Transition { at, before: prev, after });
+                transitions.push(Transition {
+                    at,
+                    before: prev,
+                    after,
+                });
             }
             prev = after;
         }
-        let fixed = if transitions.is_empty() && tz.following(from).next().is_none() && tz.preceding(from).next().is_none() {
+        let fixed = if transitions.is_empty()
+            && tz.following(from).next().is_none()
+            && tz.preceding(from).next().is_none()
+        {
             Some(initial)
         } else {
             None
         };
         // The civil search needs the ambiguous ranges in order and apart. Every real zone
         // has that; if one does not, answer everything through jiff.
-        let usable = transitions.windows(2).all(|w| w[0].civil_hi() <= w[1].civil_lo() && w[0].at < w[1].at);
+        let usable = transitions
+            .windows(2)
+            .all(|w| w[0].civil_hi() <= w[1].civil_lo() && w[0].at < w[1].at);
         if !usable {
             transitions.clear();
         }
-        Zone { tz, fixed, initial, transitions, usable }
+        Zone {
+            tz,
+            fixed,
+            initial,
+            transitions,
+            usable,
+        }
     }
 
     /// The jiff time zone.
@@ -118,7 +133,11 @@ impl Zone {
         }
         if self.in_table(t) {
             let i = self.transitions.partition_point(|tr| tr.at <= t);
-            return if i == 0 { self.initial } else { self.transitions[i - 1].after };
+            return if i == 0 {
+                self.initial
+            } else {
+                self.transitions[i - 1].after
+            };
         }
         match Timestamp::from_second(t) {
             Ok(ts) => self.tz.to_offset(ts).seconds(),
@@ -167,9 +186,16 @@ impl Zone {
                 let tr = self.transitions[i - 1];
                 if c < tr.civil_hi() {
                     return Some(if tr.after > tr.before {
-                        Local::Gap { before: tr.before, after: tr.after, transition: tr.at }
+                        Local::Gap {
+                            before: tr.before,
+                            after: tr.after,
+                            transition: tr.at,
+                        }
                     } else {
-                        Local::Fold { before: tr.before, after: tr.after }
+                        Local::Fold {
+                            before: tr.before,
+                            after: tr.after,
+                        }
                     });
                 }
                 return Some(Local::Unique(c - i64::from(tr.after)));
@@ -184,14 +210,23 @@ impl Zone {
     pub(crate) fn local_slow(&self, c: i64) -> Option<Local> {
         let dt = civil::to_jiff(c)?;
         Some(match self.tz.to_ambiguous_timestamp(dt).offset() {
-            AmbiguousOffset::Unambiguous { offset } => Local::Unique(c - i64::from(offset.seconds())),
+            AmbiguousOffset::Unambiguous { offset } => {
+                Local::Unique(c - i64::from(offset.seconds()))
+            }
             AmbiguousOffset::Gap { before, after } => {
                 // The transition is the last one at or before `c` read with the old offset.
                 let probe = Timestamp::from_second(c - i64::from(before.seconds()) + 1).ok()?;
                 let transition = self.tz.preceding(probe).next()?.timestamp().as_second();
-                Local::Gap { before: before.seconds(), after: after.seconds(), transition }
+                Local::Gap {
+                    before: before.seconds(),
+                    after: after.seconds(),
+                    transition,
+                }
             }
-            AmbiguousOffset::Fold { before, after } => Local::Fold { before: before.seconds(), after: after.seconds() },
+            AmbiguousOffset::Fold { before, after } => Local::Fold {
+                before: before.seconds(),
+                after: after.seconds(),
+            },
         })
     }
 }
@@ -206,16 +241,34 @@ mod tests {
 
     #[test]
     fn table_agrees_with_jiff() {
-        for name in ["America/New_York", "Australia/Lord_Howe", "Pacific/Chatham", "America/Santiago", "Europe/London", "Asia/Kolkata", "Pacific/Apia", "UTC"] {
+        for name in [
+            "America/New_York",
+            "Australia/Lord_Howe",
+            "Pacific/Chatham",
+            "America/Santiago",
+            "Europe/London",
+            "Asia/Kolkata",
+            "Pacific/Apia",
+            "UTC",
+        ] {
             let z = zone(name);
             // Every 20 minutes plus a prime, across five years, and near every transition.
             let mut c = civil::from_jiff(jiff::civil::date(2010, 1, 1).at(0, 0, 0, 0));
             let end = civil::from_jiff(jiff::civil::date(2015, 1, 1).at(0, 0, 0, 0));
             while c < end {
-                assert_eq!(z.local(c), z.local_slow(c), "{name} at {:?}", civil::to_jiff(c));
+                assert_eq!(
+                    z.local(c),
+                    z.local_slow(c),
+                    "{name} at {:?}",
+                    civil::to_jiff(c)
+                );
                 let t = c - 3600;
                 let ts = Timestamp::from_second(t).unwrap();
-                assert_eq!(z.offset_at(t), z.tz.to_offset(ts).seconds(), "{name} offset at {ts}");
+                assert_eq!(
+                    z.offset_at(t),
+                    z.tz.to_offset(ts).seconds(),
+                    "{name} offset at {ts}"
+                );
                 c += 1207;
             }
             for tr in &z.transitions {
@@ -234,11 +287,24 @@ mod tests {
         let tr = jiff::civil::date(2026, 3, 8).at(7, 0, 0, 0);
         assert_eq!(
             z.local(c),
-            Some(Local::Gap { before: -5 * 3600, after: -4 * 3600, transition: civil::from_jiff(tr) })
+            Some(Local::Gap {
+                before: -5 * 3600,
+                after: -4 * 3600,
+                transition: civil::from_jiff(tr)
+            })
         );
         let c = civil::from_jiff(jiff::civil::date(2026, 11, 1).at(1, 30, 0, 0));
-        assert_eq!(z.local(c), Some(Local::Fold { before: -4 * 3600, after: -5 * 3600 }));
-        assert_eq!(z.offset_range(c - 5 * DAY, c + 5 * DAY), (-5 * 3600, -4 * 3600));
+        assert_eq!(
+            z.local(c),
+            Some(Local::Fold {
+                before: -4 * 3600,
+                after: -5 * 3600
+            })
+        );
+        assert_eq!(
+            z.offset_range(c - 5 * DAY, c + 5 * DAY),
+            (-5 * 3600, -4 * 3600)
+        );
     }
 
     #[test]

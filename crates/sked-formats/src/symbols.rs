@@ -1,0 +1,1 @@
+//! Install-time symbols: `(*NAME*)` in any text format, replaced before reading.
