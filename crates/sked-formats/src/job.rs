@@ -1,14 +1,14 @@
 //! Task Scheduler 1.0 binary .job files (MS-TSCH 2.4).
 
-use crate::{Document, Entry, Error};
+use crate::{Document, Entry, Error, ReadOptions};
 
 /// What a Job source holds beyond the task model, kept so it writes back unchanged.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct JobExtras {}
 
 /// Reads Task Scheduler 1.0 binary .job files (MS-TSCH 2.4).
-pub fn read(input: &[u8]) -> Result<Document, Error> {
-    let _ = input;
+pub fn read(input: &[u8], opts: &ReadOptions) -> Result<Document, Error> {
+    let _ = (input, opts);
     Err(Error::one(crate::Diagnostic::error(
         crate::Location::None,
         "not written yet",

@@ -1,14 +1,14 @@
 //! JT.EXE command streams and property lines.
 
-use crate::{Document, Entry, Error};
+use crate::{Document, Entry, Error, ReadOptions};
 
 /// What a Jt source holds beyond the task model, kept so it writes back unchanged.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct JtExtras {}
 
 /// Reads JT.EXE command streams and property lines.
-pub fn read(input: &[u8]) -> Result<Document, Error> {
-    let _ = input;
+pub fn read(input: &[u8], opts: &ReadOptions) -> Result<Document, Error> {
+    let _ = (input, opts);
     Err(Error::one(crate::Diagnostic::error(
         crate::Location::None,
         "not written yet",

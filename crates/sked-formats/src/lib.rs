@@ -16,6 +16,7 @@ pub mod jt;
 pub mod schtasks;
 pub mod symbols;
 pub mod task_file;
+pub mod winargs;
 pub mod xml;
 
 pub use diagnostic::{Diagnostic, Error, Location, Severity};
@@ -51,6 +52,29 @@ pub struct Extras {
     pub schtasks: Option<schtasks::SchtasksExtras>,
     /// From JT.EXE lines.
     pub jt: Option<jt::JtExtras>,
+}
+
+/// The order of day, month and year in a date written with slashes (schtasks `/SD`, JT
+/// `StartDate`). A date whose first field has four digits is always year-first
+/// (semantics.md §7).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub enum DateOrder {
+    /// `MM/DD/YYYY`, the documented form and the default.
+    #[default]
+    Mdy,
+    /// `DD/MM/YYYY`.
+    Dmy,
+    /// `YYYY/MM/DD`.
+    Ymd,
+}
+
+/// What a reader needs beyond the bytes.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ReadOptions {
+    /// The order of slash-separated dates.
+    pub date_order: DateOrder,
+    /// The task name for a source that holds none (a `.job` file is named by its file).
+    pub name: Option<String>,
 }
 
 /// One task as a format holds it.
@@ -147,14 +171,14 @@ impl Format {
     }
 
     /// Reads `input` in this format.
-    pub fn read(self, input: &[u8]) -> Result<Document, Error> {
+    pub fn read(self, input: &[u8], opts: &ReadOptions) -> Result<Document, Error> {
         match self {
             Format::TaskFile => task_file::read(input),
-            Format::Job => job::read(input),
-            Format::Xml => xml::read(input),
-            Format::Gpp => gpp::read(input),
-            Format::Schtasks => schtasks::read(input),
-            Format::Jt => jt::read(input),
+            Format::Job => job::read(input, opts),
+            Format::Xml => xml::read(input, opts),
+            Format::Gpp => gpp::read(input, opts),
+            Format::Schtasks => schtasks::read(input, opts),
+            Format::Jt => jt::read(input, opts),
         }
     }
 
