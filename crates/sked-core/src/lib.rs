@@ -31,6 +31,7 @@
 #![deny(missing_docs)]
 
 mod cron;
+mod describe;
 mod duration;
 mod engine;
 mod error;
@@ -43,6 +44,9 @@ mod week;
 mod weekday;
 
 pub use cron::{CronExpr, CronParseError};
+pub use describe::{
+    Fact, TaskDescription, describe_cron, describe_duration, describe_task, describe_trigger,
+};
 pub use duration::{Duration, DurationParseError};
 pub use engine::zone::Zone;
 pub use error::{Error, ErrorKind, FieldPath, Problem, Segment};
