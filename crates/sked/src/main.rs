@@ -1,1 +1,73 @@
-fn main() {}
+//! The `sked` command line: parse the arguments, read the clock and the machine's zone,
+//! call the command, map its result to an exit code (see [`exit`]).
+#![forbid(unsafe_code)]
+
+mod args;
+mod calendar;
+mod describe;
+mod exit;
+mod load;
+mod next;
+mod validate;
+
+use std::io::{self, BufWriter, IsTerminal, Write};
+use std::process::ExitCode;
+
+use clap::Parser;
+use jiff::Timestamp;
+use sked_core::Zones;
+
+use crate::args::{Cli, Command, default_zone, zone_name};
+use crate::calendar::Marker;
+use crate::load::load;
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let stdout = io::stdout();
+    let mut out = BufWriter::new(stdout.lock());
+    let result = run(cli, &mut out).and_then(|()| Ok(out.flush()?));
+    exit::finish(result)
+}
+
+fn run(cli: Cli, out: &mut dyn Write) -> anyhow::Result<()> {
+    match cli.command {
+        Command::Next(a) => {
+            let zones = Zones::new(jiff::tz::db().clone(), default_zone(a.tz));
+            let source = load(&a.source, None)?;
+            validate::print_warnings(&source);
+            let opts = next::Options {
+                task: a.task,
+                from: a.from.unwrap_or_else(Timestamp::now),
+                count: a.count as usize,
+                json: a.json,
+            };
+            next::run(&source, &zones, &opts, out)
+        }
+        Command::Validate(a) => {
+            let zones = Zones::new(jiff::tz::db().clone(), default_zone(None));
+            validate::run(&a.files, &zones, out)
+        }
+        Command::Describe(a) => {
+            let tz = default_zone(a.tz);
+            let default_zone = zone_name(&tz);
+            let zones = Zones::new(jiff::tz::db().clone(), tz);
+            let source = load(&a.file, None)?;
+            validate::print_warnings(&source);
+            let marker = if io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none() {
+                Marker::Reverse
+            } else {
+                Marker::Brackets
+            };
+            let opts = describe::Options {
+                task: a.task,
+                default_zone,
+                calendar: a.calendar.then(|| describe::CalendarOptions {
+                    from: a.from.unwrap_or_else(Timestamp::now),
+                    months: a.months,
+                    marker,
+                }),
+            };
+            describe::run(&source, &zones, &opts, out)
+        }
+    }
+}

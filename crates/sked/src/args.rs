@@ -1,0 +1,144 @@
+//! The command line: subcommands, flags and the parsers of their values.
+
+use clap::{Args, Parser, Subcommand};
+use jiff::Timestamp;
+use jiff::tz::TimeZone;
+
+/// sked: the Windows Task Scheduler 1.0 model, on Linux.
+#[derive(Debug, Parser)]
+#[command(name = "sked", version, about, long_about = None)]
+pub struct Cli {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Print the next runs of each task in a file.
+    Next(NextArgs),
+    /// Check task files: every field, every zone, every trigger.
+    Validate(ValidateArgs),
+    /// Describe each task and trigger in plain English, with an optional calendar.
+    Describe(DescribeArgs),
+}
+
+/// `sked next`.
+#[derive(Debug, Args)]
+pub struct NextArgs {
+    /// The task file (`-` for standard input).
+    #[arg(value_name = "SOURCE")]
+    pub source: String,
+    /// Only the task with this name.
+    #[arg(long, value_name = "NAME")]
+    pub task: Option<String>,
+    /// List runs at or after this instant (RFC 3339 with an offset or `Z`) [default: now].
+    #[arg(long, value_name = "TIME", value_parser = parse_time)]
+    pub from: Option<Timestamp>,
+    /// How many runs to list per task.
+    #[arg(long, value_name = "N", default_value_t = 10, value_parser = clap::value_parser!(u32).range(1..=100_000))]
+    pub count: u32,
+    /// The zone of tasks that name none [default: the machine's zone].
+    #[arg(long, value_name = "ZONE", value_parser = parse_zone)]
+    pub tz: Option<TimeZone>,
+    /// Print one JSON array of `{"task", "time", "trigger"}` objects.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `sked validate`.
+#[derive(Debug, Args)]
+pub struct ValidateArgs {
+    /// The task files (`-` for standard input).
+    #[arg(value_name = "FILE", required = true)]
+    pub files: Vec<String>,
+}
+
+/// `sked describe`.
+#[derive(Debug, Args)]
+pub struct DescribeArgs {
+    /// The task file (`-` for standard input).
+    #[arg(value_name = "FILE")]
+    pub file: String,
+    /// Only the task with this name.
+    #[arg(long, value_name = "NAME")]
+    pub task: Option<String>,
+    /// Show a month calendar with the days that have runs marked.
+    #[arg(long)]
+    pub calendar: bool,
+    /// How many months the calendar shows, from the month of `--from`.
+    #[arg(long, value_name = "N", default_value_t = 3, value_parser = clap::value_parser!(u32).range(1..=24))]
+    pub months: u32,
+    /// The calendar marks runs at or after this instant (RFC 3339 with an offset or `Z`)
+    /// [default: now].
+    #[arg(long, value_name = "TIME", value_parser = parse_time)]
+    pub from: Option<Timestamp>,
+    /// The zone of tasks that name none [default: the machine's zone].
+    #[arg(long, value_name = "ZONE", value_parser = parse_zone)]
+    pub tz: Option<TimeZone>,
+}
+
+/// Reads `--from`: RFC 3339 with an offset or `Z` (semantics.md §6).
+pub fn parse_time(s: &str) -> Result<Timestamp, String> {
+    s.parse::<Timestamp>().map_err(|_| {
+        format!(
+            "`{s}` is not an instant; expected RFC 3339 with an offset or `Z`, such as \
+             `2026-03-29T00:00:00Z` or `2026-03-29T02:00:00+02:00`"
+        )
+    })
+}
+
+/// Reads `--tz`: an IANA zone name or `UTC`.
+pub fn parse_zone(s: &str) -> Result<TimeZone, String> {
+    if s == "UTC" {
+        return Ok(TimeZone::UTC);
+    }
+    jiff::tz::db().get(s).map_err(|_| {
+        format!(
+            "`{s}` is not in the time zone database; expected an IANA name such as \
+             `Europe/Paris`, or `UTC`"
+        )
+    })
+}
+
+/// The zone for tasks that name none: `--tz`, else the machine's zone.
+pub fn default_zone(tz: Option<TimeZone>) -> TimeZone {
+    tz.unwrap_or_else(TimeZone::system)
+}
+
+/// A name for a zone in messages: its IANA name, or `local` for an unnamed system zone.
+pub fn zone_name(tz: &TimeZone) -> String {
+    tz.iana_name().unwrap_or("local").to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn the_command_line_is_consistent() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn times_need_an_offset() {
+        assert_eq!(
+            parse_time("2026-03-29T02:00:00+02:00").unwrap(),
+            "2026-03-29T00:00:00Z".parse::<Timestamp>().unwrap()
+        );
+        let e = parse_time("2026-03-29T02:00:00").unwrap_err();
+        assert!(e.contains("expected RFC 3339 with an offset or `Z`"), "{e}");
+    }
+
+    #[test]
+    fn zones_come_from_the_database() {
+        assert_eq!(
+            parse_zone("Australia/Lord_Howe").unwrap().iana_name(),
+            Some("Australia/Lord_Howe")
+        );
+        assert_eq!(zone_name(&parse_zone("UTC").unwrap()), "UTC");
+        assert!(parse_zone("Mars/Olympus_Mons").is_err());
+    }
+}
