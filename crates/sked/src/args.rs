@@ -4,9 +4,10 @@ use clap::{Args, Parser, Subcommand};
 use jiff::Timestamp;
 use jiff::tz::TimeZone;
 
-/// sked: the Windows Task Scheduler 1.0 model, on Linux.
+/// sked: the Windows Task Scheduler model, on Linux. Reads task files and tells when
+/// their tasks run.
 #[derive(Debug, Parser)]
-#[command(name = "sked", version, about, long_about = None)]
+#[command(name = "sked", version)]
 pub struct Cli {
     /// What to do.
     #[command(subcommand)]

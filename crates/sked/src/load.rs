@@ -32,7 +32,7 @@ pub fn load(path: &str, format: Option<Format>) -> anyhow::Result<Source> {
             .lock()
             .read_to_end(&mut bytes)
             .context("cannot read standard input")?;
-        ("<stdin>".to_string(), bytes)
+        (display_name(path), bytes)
     } else {
         let bytes = std::fs::read(path).with_context(|| format!("cannot read `{path}`"))?;
         (path.to_string(), bytes)
@@ -54,6 +54,15 @@ pub fn load(path: &str, format: Option<Format>) -> anyhow::Result<Source> {
         format,
         document,
     })
+}
+
+/// How messages name the source at `path`: the path as given, `<stdin>` for `-`.
+pub fn display_name(path: &str) -> String {
+    if path == "-" {
+        "<stdin>".to_string()
+    } else {
+        path.to_string()
+    }
 }
 
 /// The format of a source from its extension and, for XML, its root element. Anything

@@ -7,7 +7,7 @@ use sked_core::{Schedule, Zones};
 use sked_formats::Diagnostic;
 
 use crate::exit::{self, Reported};
-use crate::load::{Source, load};
+use crate::load::{Source, display_name, load};
 
 /// Validates each of `files`: "ok" lines on `out`, diagnostics on standard error. Fails
 /// with [`Reported`] when any file has a problem.
@@ -18,6 +18,10 @@ pub fn run(files: &[String], zones: &Zones, out: &mut dyn Write) -> anyhow::Resu
             Ok(source) => source,
             Err(err) => {
                 eprintln!("{}", exit::message(&err));
+                if let Some(e) = err.downcast_ref::<sked_formats::Error>() {
+                    eprintln!();
+                    not_valid(&display_name(file), e.diagnostics().len());
+                }
                 bad += 1;
                 continue;
             }
@@ -36,12 +40,7 @@ pub fn run(files: &[String], zones: &Zones, out: &mut dyn Write) -> anyhow::Resu
             for d in &problems {
                 eprintln!("{d}\n");
             }
-            let s = if problems.len() == 1 { "" } else { "s" };
-            eprintln!(
-                "error: `{}` is not valid: {} problem{s}",
-                source.name,
-                problems.len()
-            );
+            not_valid(&source.name, problems.len());
             bad += 1;
         }
     }
@@ -49,6 +48,11 @@ pub fn run(files: &[String], zones: &Zones, out: &mut dyn Write) -> anyhow::Resu
         return Err(Reported.into());
     }
     Ok(())
+}
+
+fn not_valid(name: &str, problems: usize) {
+    let s = if problems == 1 { "" } else { "s" };
+    eprintln!("error: `{name}` is not valid: {problems} problem{s}");
 }
 
 /// Compiles task `index` of `source`. Its problems (an unknown zone, a trigger that can

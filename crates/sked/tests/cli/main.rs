@@ -1,0 +1,6 @@
+//! The `sked` binary, run for real: exit codes, output formats and messages.
+
+mod describe;
+mod harness;
+mod next;
+mod validate;
