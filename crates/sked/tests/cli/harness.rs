@@ -55,10 +55,12 @@ pub struct Test {
 
 /// What a run produced, for checks the builder does not make.
 pub struct Output {
+    /// Standard output.
     pub stdout: String,
 }
 
 impl Test {
+    /// A run of `sked` with no arguments, expecting success and no output.
     pub fn new() -> Self {
         Test {
             args: Vec::new(),
@@ -71,11 +73,13 @@ impl Test {
         }
     }
 
+    /// Adds one argument.
     pub fn arg(mut self, a: impl Into<String>) -> Self {
         self.args.push(a.into());
         self
     }
 
+    /// Adds arguments.
     pub fn args<I: IntoIterator<Item = S>, S: Into<String>>(mut self, args: I) -> Self {
         self.args.extend(args.into_iter().map(Into::into));
         self
@@ -87,21 +91,25 @@ impl Test {
         self
     }
 
+    /// Feeds `s` to standard input.
     pub fn stdin(mut self, s: impl Into<String>) -> Self {
         self.stdin = Some(s.into());
         self
     }
 
+    /// Sets an environment variable.
     pub fn env(mut self, k: &str, v: &str) -> Self {
         self.env.push((k.to_string(), v.to_string()));
         self
     }
 
+    /// Expects exactly `s` on standard output.
     pub fn stdout(mut self, s: impl Into<String>) -> Self {
         self.stdout = Expect::Exactly(s.into());
         self
     }
 
+    /// Expects standard output to contain `s` (and whatever else was asked to be contained).
     pub fn stdout_contains(mut self, s: impl Into<String>) -> Self {
         match &mut self.stdout {
             Expect::Contains(v) => v.push(s.into()),
@@ -110,21 +118,25 @@ impl Test {
         self
     }
 
+    /// Expects standard output to be golden file `name`.
     pub fn stdout_golden(mut self, name: &str) -> Self {
         self.stdout = Expect::Golden(name.to_string());
         self
     }
 
+    /// Accepts any standard output (checked by the caller on [`Output`]).
     pub fn any_stdout(mut self) -> Self {
         self.stdout = Expect::Anything;
         self
     }
 
+    /// Expects exactly `s` on standard error.
     pub fn stderr(mut self, s: impl Into<String>) -> Self {
         self.stderr = Expect::Exactly(s.into());
         self
     }
 
+    /// Expects standard error to contain `s`.
     pub fn stderr_contains(mut self, s: impl Into<String>) -> Self {
         match &mut self.stderr {
             Expect::Contains(v) => v.push(s.into()),
@@ -133,11 +145,13 @@ impl Test {
         self
     }
 
+    /// Expects standard error to be golden file `name`.
     pub fn stderr_golden(mut self, name: &str) -> Self {
         self.stderr = Expect::Golden(name.to_string());
         self
     }
 
+    /// Expects exit status `code`.
     pub fn status(mut self, code: i32) -> Self {
         self.status = code;
         self
