@@ -91,11 +91,7 @@ pub struct Entry {
 impl Entry {
     /// An entry that creates or replaces `task`, with no extras.
     pub fn new(task: Task) -> Self {
-        Entry {
-            task,
-            action: Action::Replace,
-            extras: Extras::default(),
-        }
+        Entry { task, action: Action::Replace, extras: Extras::default() }
     }
 }
 
@@ -111,10 +107,7 @@ pub struct Document {
 impl Document {
     /// A document of plain tasks.
     pub fn from_tasks(tasks: impl IntoIterator<Item = Task>) -> Self {
-        Document {
-            entries: tasks.into_iter().map(Entry::new).collect(),
-            warnings: Vec::new(),
-        }
+        Document { entries: tasks.into_iter().map(Entry::new).collect(), warnings: Vec::new() }
     }
 
     /// The tasks, in input order.
@@ -142,14 +135,8 @@ pub enum Format {
 
 impl Format {
     /// Every format.
-    pub const ALL: [Format; 6] = [
-        Format::TaskFile,
-        Format::Job,
-        Format::Xml,
-        Format::Gpp,
-        Format::Schtasks,
-        Format::Jt,
-    ];
+    pub const ALL: [Format; 6] =
+        [Format::TaskFile, Format::Job, Format::Xml, Format::Gpp, Format::Schtasks, Format::Jt];
 
     /// The name used on the command line (`toml`, `job`, `xml`, `gpp`, `schtasks`, `jt`).
     pub fn name(self) -> &'static str {
@@ -165,9 +152,7 @@ impl Format {
 
     /// The format called `name` on the command line.
     pub fn parse(name: &str) -> Option<Format> {
-        Format::ALL
-            .into_iter()
-            .find(|f| f.name() == name.to_ascii_lowercase())
+        Format::ALL.into_iter().find(|f| f.name() == name.to_ascii_lowercase())
     }
 
     /// Reads `input` in this format.
