@@ -449,16 +449,24 @@ impl Reader<'_> {
         self.error(&v.span(), message);
     }
 
-    fn unknown_key(&mut self, key: &Key<'_>, place: &str, known: &[&str]) {
+    /// Reports an unknown key; returns the known key it is likely a typo of.
+    fn unknown_key<'k>(
+        &mut self,
+        key: &Key<'_>,
+        place: &str,
+        known: &[&'k str],
+    ) -> Option<&'k str> {
         let name = key.get_ref();
         let mut message = format!(
             "unknown key `{name}` in {place}; expected one of {}",
             one_of(known)
         );
-        if let Some(s) = suggestion(name, known) {
+        let suggested = suggestion(name, known);
+        if let Some(s) = suggested {
             let _ = write!(message, " (did you mean `{s}`?)");
         }
         self.error(&key.span(), message);
+        suggested
     }
 
     fn bad_value(&mut self, key: &str, v: &Value<'_>, expected: &str) {
@@ -502,6 +510,8 @@ impl Reader<'_> {
         let mut name = None;
         let mut command = None;
         let mut trigger_count = 0;
+        // Known keys that an unknown key was taken for: not reported missing as well.
+        let mut typos = Vec::new();
         for (key, v) in entries(table) {
             let k = key.get_ref().as_ref();
             let path = |k: &'static str| FieldPath::key(k);
@@ -617,12 +627,17 @@ impl Reader<'_> {
                             .push(self.trigger(index, element, &mut failed));
                     }
                 }
-                _ => self.unknown_key(key, "`[[task]]`", &TASK_KEYS),
+                _ => {
+                    if let Some(meant) = self.unknown_key(key, "`[[task]]`", &TASK_KEYS) {
+                        typos.push(meant);
+                    }
+                }
             }
         }
         match name {
             Some(name) => task.name = name,
             None if failed.paths.contains(&FieldPath::key("name")) => {}
+            None if typos.contains(&"name") => failed.paths.push(FieldPath::key("name")),
             None => {
                 failed.paths.push(FieldPath::key("name"));
                 self.missing_in_task(span, "`name`, such as `name = \"nightly/backup\"`");
@@ -631,6 +646,7 @@ impl Reader<'_> {
         match command {
             Some(command) => task.command = command,
             None if failed.paths.contains(&FieldPath::key("command")) => {}
+            None if typos.contains(&"command") => failed.paths.push(FieldPath::key("command")),
             None => {
                 failed.paths.push(FieldPath::key("command"));
                 self.missing_in_task(
@@ -798,7 +814,9 @@ impl Reader<'_> {
                     idle.restart_on_idle_resume,
                     self.boolean(k, v)
                 ),
-                _ => self.unknown_key(key, "`[task.idle]`", &IDLE_KEYS),
+                _ => {
+                    self.unknown_key(key, "`[task.idle]`", &IDLE_KEYS);
+                }
             }
         }
         Some(idle)
@@ -826,7 +844,9 @@ impl Reader<'_> {
                     power.stop_on_batteries,
                     self.boolean(k, v)
                 ),
-                _ => self.unknown_key(key, "`[task.power]`", &POWER_KEYS),
+                _ => {
+                    self.unknown_key(key, "`[task.power]`", &POWER_KEYS);
+                }
             }
         }
         Some(power)
@@ -842,6 +862,8 @@ impl Reader<'_> {
         let path = |k: &'static str| FieldPath::trigger(index, &[k]);
         // The first kind key, and whether it was read.
         let mut kind: Option<(&str, bool)> = None;
+        // An unknown key taken for a kind (`dayly`): the missing kind is not reported again.
+        let mut kind_typo = false;
         for (key, v) in entries(table) {
             let k = key.get_ref().as_ref();
             if let Some(&kind_key) = KIND_KEYS.iter().find(|n| **n == k) {
@@ -901,13 +923,15 @@ impl Reader<'_> {
                 ),
                 _ => {
                     let known: Vec<&str> = KIND_KEYS.iter().chain(&TRIGGER_KEYS).copied().collect();
-                    self.unknown_key(key, "`[[task.trigger]]`", &known);
+                    let meant = self.unknown_key(key, "`[[task.trigger]]`", &known);
+                    kind_typo |= meant.is_some_and(|m| KIND_KEYS.contains(&m));
                 }
             }
         }
         match kind {
             Some((_, true)) => {}
             Some((_, false)) => failed.kinds.push(index),
+            None if kind_typo => failed.kinds.push(index),
             None => {
                 failed.kinds.push(index);
                 self.error(
@@ -922,19 +946,21 @@ impl Reader<'_> {
         trigger
     }
 
-    /// The settings table of a kind, with its keys checked against `known`.
-    fn kind_table<'a, 'i>(
+    /// The settings of a kind, with its keys checked against `known`, and the known keys
+    /// that unknown ones were taken for.
+    fn kind_table<'a, 'i, 'k>(
         &mut self,
         kind: &str,
         v: &'a Value<'i>,
-        known: &[&str],
+        known: &[&'k str],
         example: &str,
-    ) -> Option<Vec<(&'a Key<'i>, &'a Value<'i>)>> {
+    ) -> Option<KindSettings<'a, 'i, 'k>> {
         let DeValue::Table(table) = v.get_ref() else {
             self.type_error(kind, v, &format!("a table such as `{kind} = {example}`"));
             return None;
         };
         let mut out = Vec::new();
+        let mut typos = Vec::new();
         for (key, value) in entries(table) {
             if known.contains(&key.get_ref().as_ref()) {
                 out.push((key, value));
@@ -945,10 +971,10 @@ impl Reader<'_> {
                 );
                 self.error(&key.span(), message);
             } else {
-                self.unknown_key(key, &format!("`{kind}`"), known);
+                typos.extend(self.unknown_key(key, &format!("`{kind}`"), known));
             }
         }
-        Some(out)
+        Some((out, typos))
     }
 
     fn kind(
@@ -988,7 +1014,7 @@ impl Reader<'_> {
             "at-startup" => (&["delay"], "{ delay = \"30s\" }"),
             _ => (&["user", "delay"], "{ user = \"alice\" }"),
         };
-        let entries = self.kind_table(kind, v, known, example)?;
+        let (entries, typos) = self.kind_table(kind, v, known, example)?;
         let mut every = 1;
         let mut weekdays = None;
         let mut month_days = None;
@@ -1023,7 +1049,9 @@ impl Reader<'_> {
         // marked, so validation's "no day given" is not added.
         let mut required = |present: bool, name: &'static str, example: &str| {
             let p = path(name);
-            if !present && !failed.paths.contains(&p) {
+            if !present && typos.contains(&name) {
+                failed.paths.push(p);
+            } else if !present && !failed.paths.contains(&p) {
                 failed.paths.push(p);
                 self.error(
                     &v.span(),
@@ -1141,7 +1169,7 @@ impl Reader<'_> {
     }
 
     fn month_days(&mut self, key: &str, v: &Value<'_>) -> Option<MonthDays> {
-        const EXPECTED: &str = "a day of the month from 1 to 31, or \"last\"";
+        const EXPECTED: &str = "a day of the month (1 to 31, or \"last\")";
         let days = self.list(key, v, "days of the month", |r, e| match e.get_ref() {
             DeValue::Integer(i) => match u8::from_str_radix(i.as_str(), i.radix()) {
                 Ok(n @ 1..=31) => Some(Some(n)),
@@ -1198,7 +1226,11 @@ impl Reader<'_> {
                     Some(b) => stop_at_end = b,
                     None => ok = false,
                 },
-                _ => self.unknown_key(key, "`repeat`", &REPEAT_KEYS),
+                _ => {
+                    // Taken for `every` (`evry`): not reported missing as well.
+                    saw_every |= self.unknown_key(key, "`repeat`", &REPEAT_KEYS) == Some("every");
+                    ok = false;
+                }
             }
         }
         if !saw_every {
@@ -1281,6 +1313,10 @@ fn find_span(root: &DeTable<'_>, task_index: usize, field: &FieldPath) -> Option
     }
     Some(best)
 }
+
+/// The settings of a trigger kind, in file order, and the known keys that unknown ones
+/// were taken for.
+type KindSettings<'a, 'i, 'k> = (Vec<(&'a Key<'i>, &'a Value<'i>)>, Vec<&'k str>);
 
 /// A date, or a civil date-time with an optional offset.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -1922,8 +1958,32 @@ mod tests {
         );
         assert!(e.contains("did you mean `command`?"), "{e}");
         assert!(e.contains("<input>:3:1"), "{e}");
-        // The missing command is reported too, at the task header.
+        // A key that is no typo of a missing one leaves it reported, at the task header.
+        let e = err("[[task]]\nname = \"t\"\nprogram = \"x\"\n");
         assert!(e.contains("a task needs `command`"), "{e}");
+        assert!(e.contains("<input>:1:1"), "{e}");
+    }
+
+    #[test]
+    fn a_typo_is_not_also_reported_missing() {
+        let e = err("[[task]]\nname = \"t\"\ncomand = \"x\"\n");
+        assert_eq!(e.matches("error:").count(), 1, "{e}");
+        let e = err(&format!(
+            "{HEAD}[[task.trigger]]\ndayly = {{}}\nstart = \"2026-01-07T06:00\"\n"
+        ));
+        assert_eq!(e.matches("error:").count(), 1, "{e}");
+        assert!(e.contains("did you mean `daily`?"), "{e}");
+        let e = err(&format!(
+            "{HEAD}[[task.trigger]]\nweekly = {{ dayz = [\"mon\"] }}\nstart = \"2026-01-07T06:00\"\n"
+        ));
+        assert_eq!(e.matches("error:").count(), 1, "{e}");
+        let e = err(&format!(
+            "{HEAD}[[task.trigger]]\ndaily = {{}}\nstart = \"2026-01-07T06:00\"\nrepeat = {{ evry = \"1h\" }}\n"
+        ));
+        assert_eq!(e.matches("error:").count(), 1, "{e}");
+        // Something that is no typo of `command` leaves it missing.
+        let e = err("[[task]]\nname = \"t\"\nprogram = \"x\"\n");
+        assert_eq!(e.matches("error:").count(), 2, "{e}");
     }
 
     #[test]
