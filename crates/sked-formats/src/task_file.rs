@@ -874,6 +874,8 @@ impl Reader<'_> {
                             "expected exactly one kind in a trigger, but found `{first}` and `{k}`; put each in its own `[[task.trigger]]`"
                         ),
                     );
+                    // Its own faults are reported too; the first kind is the one validated.
+                    self.kind(index, kind_key, v, &mut Failed::default());
                     continue;
                 }
                 let read = self.kind(index, kind_key, v, failed);
@@ -1646,8 +1648,8 @@ fn write_trigger(out: &mut String, t: &Trigger, problem: &mut dyn FnMut(String))
             user.as_ref().map(|u| ("user".to_string(), string(u))),
             delay(*d),
         ]),
-        // `TriggerKind` is non-exhaustive: a kind added to the model must be added here.
-        #[allow(unreachable_patterns)]
+        // `TriggerKind` is non-exhaustive: a kind added to the model must be added here;
+        // until it is, writing it fails rather than writing something else.
         _ => {
             problem(format!(
                 "the `{kind}` trigger kind is not known to the task file writer"
@@ -2017,6 +2019,15 @@ mod tests {
             "{HEAD}[[task.trigger]]\nstart = \"2026-01-07T06:00\"\nend = \"2025-01-01\"\n"
         ));
         assert_eq!(e.matches("error:").count(), 1, "{e}");
+        // Two kinds: the second is reported, and so is the fault inside it.
+        let e = err(&format!(
+            "{HEAD}[[task.trigger]]\ndaily = {{}}\nweekly = {{ days = [\"mo\"] }}\nstart = \"2026-01-07T06:00\"\n"
+        ));
+        assert_eq!(e.matches("error:").count(), 2, "{e}");
+        assert!(
+            e.contains("`daily` and `weekly`") && e.contains("`\"mo\"`"),
+            "{e}"
+        );
     }
 
     #[test]
