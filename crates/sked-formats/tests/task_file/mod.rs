@@ -4,6 +4,7 @@
 mod errors;
 mod example;
 mod golden;
+mod locate;
 mod round_trip;
 
 use sked_formats::{Error, task_file};
