@@ -1,10 +1,10 @@
 //! sked's own task file (TOML), exactly as `task-file.md` says.
 //!
-//! [`read`] parses the TOML with spans kept, walks every table in file order, turns each
+//! [`read()`] parses the TOML with spans kept, walks every table in file order, turns each
 //! `[[task]]` into a [`Task`] and runs [`Task::validate`] on it. Every problem, from a TOML
 //! syntax error to a repetition that is not longer than its interval, becomes a
 //! [`Diagnostic`] pointing at the key or value at fault; all of them are reported at once, in
-//! file order. [`write`] produces the canonical file: the key order of `task-file.md`,
+//! file order. [`write()`] produces the canonical file: the key order of `task-file.md`,
 //! defaults left out, kinds and `repeat` as inline tables.
 //!
 //! ```
@@ -51,7 +51,7 @@ type Span = Range<usize>;
 type Value<'i> = Spanned<DeValue<'i>>;
 type Key<'i> = Spanned<DeString<'i>>;
 
-/// The keys of a task, in the order `task-file.md` lists them (and [`write`] writes them).
+/// The keys of a task, in the order `task-file.md` lists them (and [`write()`] writes them).
 const TASK_KEYS: [&str; 19] = [
     "name",
     "command",
