@@ -14,9 +14,9 @@ use proptest::option;
 use proptest::prelude::*;
 use proptest::sample::select;
 use sked_core::{
-    CronExpr, Duration, End, FoldPolicy, GapPolicy, IdleSettings, MAX_NAME_LEN, MonthDays,
-    MonthSet, MultipleInstances, PowerSettings, Priority, Repetition, Start, Task, Trigger,
-    TriggerKind, WeekOfMonth, WeekSet, WeekdaySet,
+    CronExpr, Duration, End, FoldPolicy, GapPolicy, IdleSettings, MAX_NAME_LEN, MonthDays, MonthSet,
+    MultipleInstances, PowerSettings, Priority, Repetition, Start, Task, Trigger, TriggerKind, WeekOfMonth,
+    WeekSet, WeekdaySet,
 };
 use sked_formats::Document;
 
@@ -43,11 +43,9 @@ pub fn name() -> impl Strategy<Value = String> {
         "[a-zA-Z0-9_-]",
         "[\u{e0}-\u{ff}\u{4e00}-\u{4e10}]{1,4}",
     ];
-    vec(segment, 1..4)
-        .prop_map(|segs| segs.join("/"))
-        .prop_filter("valid name", |n| {
-            n.chars().count() <= MAX_NAME_LEN && n.split('/').all(|s| s != "." && s != "..")
-        })
+    vec(segment, 1..4).prop_map(|segs| segs.join("/")).prop_filter("valid name", |n| {
+        n.chars().count() <= MAX_NAME_LEN && n.split('/').all(|s| s != "." && s != "..")
+    })
 }
 
 /// Any duration, including fractions of a second and very long ones.
@@ -89,9 +87,7 @@ pub fn date() -> impl Strategy<Value = Date> {
         1 => (0i16..=9999, 1i8..=12, 1i8..=31),
     ]
     .prop_map(|(y, m, d)| {
-        let last = Date::new(y, m, 1)
-            .map(|first| first.days_in_month())
-            .unwrap_or(28);
+        let last = Date::new(y, m, 1).map(|first| first.days_in_month()).unwrap_or(28);
         Date::new(y, m, d.min(last)).unwrap_or(Date::MIN)
     })
 }
@@ -121,12 +117,8 @@ pub fn end_after(start: Option<Start>) -> BoxedStrategy<End> {
     let Some(start) = start else {
         return prop_oneof![
             date().prop_map(End::Date),
-            (datetime(), option::of(offset()), 0i32..1_000_000_000).prop_map(|(dt, offset, ns)| {
-                End::At {
-                    datetime: with_nanos(dt, ns),
-                    offset,
-                }
-            }),
+            (datetime(), option::of(offset()), 0i32..1_000_000_000)
+                .prop_map(|(dt, offset, ns)| { End::At { datetime: with_nanos(dt, ns), offset } }),
         ]
         .boxed();
     };
@@ -136,17 +128,10 @@ pub fn end_after(start: Option<Start>) -> BoxedStrategy<End> {
         Some(o) => prop_oneof![Just(None), Just(Some(o))].boxed(),
         None => option::of(offset()).boxed(),
     };
-    (
-        0i64..=3 * 366 * 86_400,
-        offsets,
-        0i32..1_000_000_000,
-        any::<bool>(),
-    )
+    (0i64..=3 * 366 * 86_400, offsets, 0i32..1_000_000_000, any::<bool>())
         .prop_map(move |(secs, offset, ns, as_date)| {
-            let dt = start
-                .datetime
-                .checked_add(jiff::SignedDuration::from_secs(secs))
-                .unwrap_or(start.datetime);
+            let dt =
+                start.datetime.checked_add(jiff::SignedDuration::from_secs(secs)).unwrap_or(start.datetime);
             if as_date {
                 End::Date(dt.date())
             } else {
@@ -163,22 +148,14 @@ fn with_nanos(dt: DateTime, ns: i32) -> DateTime {
 
 /// A valid repetition; `needs_for` for `cron`, which repeats only within a window.
 pub fn repetition(needs_for: bool) -> impl Strategy<Value = Repetition> {
-    (
-        60u64..=2 * 86_400,
-        1u64..=86_400,
-        any::<bool>(),
-        any::<bool>(),
-    )
-        .prop_map(move |(every, extra, has_for, stop)| {
+    (60u64..=2 * 86_400, 1u64..=86_400, any::<bool>(), any::<bool>()).prop_map(
+        move |(every, extra, has_for, stop)| {
             let has_for = has_for || needs_for;
             let every = Duration::from_secs(every);
             let duration = has_for.then(|| Duration::from_millis(every.as_millis() + extra * 1000));
-            Repetition {
-                every,
-                duration,
-                stop_at_end: has_for && stop,
-            }
-        })
+            Repetition { every, duration, stop_at_end: has_for && stop }
+        },
+    )
 }
 
 fn every() -> impl Strategy<Value = u32> {
@@ -190,10 +167,7 @@ fn weekdays() -> impl Strategy<Value = WeekdaySet> {
 }
 
 fn months() -> impl Strategy<Value = MonthSet> {
-    prop_oneof![
-        Just(MonthSet::ALL),
-        (1u16..=0xfff).prop_map(MonthSet::from_mask)
-    ]
+    prop_oneof![Just(MonthSet::ALL), (1u16..=0xfff).prop_map(MonthSet::from_mask)]
 }
 
 fn month_days() -> impl Strategy<Value = MonthDays> {
@@ -242,24 +216,13 @@ pub fn kind() -> impl Strategy<Value = TriggerKind> {
         Just(TriggerKind::Once),
         every().prop_map(|every| TriggerKind::Daily { every }),
         (every(), weekdays()).prop_map(|(every, days)| TriggerKind::Weekly { every, days }),
-        (every(), month_days(), months()).prop_map(|(every, days, months)| {
-            TriggerKind::Monthly {
-                every,
-                days,
-                months,
-            }
-        }),
-        (weeks(), weekdays(), months()).prop_map(|(weeks, days, months)| {
-            TriggerKind::MonthlyWeekday {
-                weeks,
-                days,
-                months,
-            }
-        }),
+        (every(), month_days(), months())
+            .prop_map(|(every, days, months)| { TriggerKind::Monthly { every, days, months } }),
+        (weeks(), weekdays(), months())
+            .prop_map(|(weeks, days, months)| { TriggerKind::MonthlyWeekday { weeks, days, months } }),
         cron().prop_map(TriggerKind::Cron),
         duration().prop_map(|delay| TriggerKind::AtStartup { delay }),
-        (option::of(non_blank()), duration())
-            .prop_map(|(user, delay)| TriggerKind::AtLogon { user, delay }),
+        (option::of(non_blank()), duration()).prop_map(|(user, delay)| TriggerKind::AtLogon { user, delay }),
         Just(TriggerKind::OnIdle),
     ]
 }
@@ -278,16 +241,8 @@ pub fn trigger() -> impl Strategy<Value = Trigger> {
             let start = (keep || kind.needs_start()).then_some(start);
             let calendar = kind.is_calendar();
             let is_cron = matches!(kind, TriggerKind::Cron(_));
-            let end = if calendar {
-                option::of(end_after(start)).boxed()
-            } else {
-                Just(None).boxed()
-            };
-            let repeat = if calendar {
-                option::of(repetition(is_cron)).boxed()
-            } else {
-                Just(None).boxed()
-            };
+            let end = if calendar { option::of(end_after(start)).boxed() } else { Just(None).boxed() };
+            let repeat = if calendar { option::of(repetition(is_cron)).boxed() } else { Just(None).boxed() };
             (end, repeat).prop_map(move |(end, repeat)| Trigger {
                 kind: kind.clone(),
                 start,
@@ -304,22 +259,15 @@ pub fn trigger() -> impl Strategy<Value = Trigger> {
 
 /// Valid idle settings: a positive idle time when starting only if idle.
 pub fn idle() -> impl Strategy<Value = IdleSettings> {
-    (
-        any::<bool>(),
-        positive_duration(),
-        duration(),
-        any::<bool>(),
-        any::<bool>(),
+    (any::<bool>(), positive_duration(), duration(), any::<bool>(), any::<bool>()).prop_map(
+        |(start_only_if_idle, idle_for, wait_up_to, stop, restart)| IdleSettings {
+            start_only_if_idle,
+            idle_for,
+            wait_up_to,
+            stop_on_idle_end: stop,
+            restart_on_idle_resume: restart,
+        },
     )
-        .prop_map(
-            |(start_only_if_idle, idle_for, wait_up_to, stop, restart)| IdleSettings {
-                start_only_if_idle,
-                idle_for,
-                wait_up_to,
-                stop_on_idle_end: stop,
-                restart_on_idle_resume: restart,
-            },
-        )
 }
 
 /// Any power settings.
@@ -338,14 +286,8 @@ pub fn environment() -> impl Strategy<Value = BTreeMap<String, String>> {
 
 /// A valid task with every field drawn.
 pub fn task() -> impl Strategy<Value = Task> {
-    let what = (
-        name(),
-        non_blank(),
-        vec(text(), 0..4),
-        option::of(text()),
-        option::of(text()),
-        option::of(text()),
-    );
+    let what =
+        (name(), non_blank(), vec(text(), 0..4), option::of(text()), option::of(text()), option::of(text()));
     let how = (
         any::<bool>(),
         option::of(zone()),
@@ -357,12 +299,7 @@ pub fn task() -> impl Strategy<Value = Task> {
         select(Priority::ALL.to_vec()),
         any::<bool>(),
     );
-    let conditions = (
-        environment(),
-        option::of(idle()),
-        option::of(power()),
-        vec(trigger(), 0..4),
-    );
+    let conditions = (environment(), option::of(idle()), option::of(power()), vec(trigger(), 0..4));
     (what, how, conditions).prop_map(
         |(
             (name, command, args, working_dir, comment, author),

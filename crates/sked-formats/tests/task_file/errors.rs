@@ -35,9 +35,7 @@ fn unknown_key_lists_the_known_keys() {
 fn unknown_key_in_a_trigger() {
     pin!(
         "unknown_trigger_key",
-        with_head(
-            "\n[[task.trigger]]\ndaily = {}\nstart = \"2026-01-07T06:00:00\"\nrandom_delay = \"5m\"\n"
-        )
+        with_head("\n[[task.trigger]]\ndaily = {}\nstart = \"2026-01-07T06:00:00\"\nrandom_delay = \"5m\"\n")
     );
 }
 
@@ -70,9 +68,7 @@ fn bad_month() {
 fn day_32() {
     pin!(
         "day_32",
-        with_head(
-            "\n[[task.trigger]]\nmonthly = { days = [1, 32] }\nstart = \"2026-01-07T06:00:00\"\n"
-        )
+        with_head("\n[[task.trigger]]\nmonthly = { days = [1, 32] }\nstart = \"2026-01-07T06:00:00\"\n")
     );
 }
 
@@ -88,18 +84,12 @@ fn two_kinds_in_one_trigger() {
 
 #[test]
 fn no_kind() {
-    pin!(
-        "no_kind",
-        with_head("\n[[task.trigger]]\nstart = \"2026-01-07T06:00:00\"\n")
-    );
+    pin!("no_kind", with_head("\n[[task.trigger]]\nstart = \"2026-01-07T06:00:00\"\n"));
 }
 
 #[test]
 fn once_without_start() {
-    pin!(
-        "once_without_start",
-        with_head("\n[[task.trigger]]\nonce = {}\n")
-    );
+    pin!("once_without_start", with_head("\n[[task.trigger]]\nonce = {}\n"));
 }
 
 #[test]
@@ -137,9 +127,7 @@ fn bad_time_zone_form() {
 fn bad_dst_gap() {
     pin!(
         "bad_dst_gap",
-        with_head(
-            "\n[[task.trigger]]\ndaily = {}\nstart = \"2026-01-07T06:00:00\"\ndst-gap = \"later\"\n"
-        )
+        with_head("\n[[task.trigger]]\ndaily = {}\nstart = \"2026-01-07T06:00:00\"\ndst-gap = \"later\"\n")
     );
 }
 
@@ -152,10 +140,7 @@ fn not_utf8() {
 
 #[test]
 fn toml_syntax_error() {
-    pin!(
-        "syntax_error",
-        with_head("comment = \"unterminated\nauthor = \"ops\"\n")
-    );
+    pin!("syntax_error", with_head("comment = \"unterminated\nauthor = \"ops\"\n"));
 }
 
 #[test]
@@ -165,36 +150,25 @@ fn wrong_type() {
 
 #[test]
 fn missing_name_and_command() {
-    pin!(
-        "missing_name_and_command",
-        rendered(b"[[task]]\ncomment = \"x\"\n")
-    );
+    pin!("missing_name_and_command", rendered(b"[[task]]\ncomment = \"x\"\n"));
 }
 
 #[test]
 fn bad_start() {
-    pin!(
-        "bad_start",
-        with_head("\n[[task.trigger]]\nonce = {}\nstart = \"2026-01-07\"\n")
-    );
+    pin!("bad_start", with_head("\n[[task.trigger]]\nonce = {}\nstart = \"2026-01-07\"\n"));
 }
 
 #[test]
 fn end_before_start() {
     pin!(
         "end_before_start",
-        with_head(
-            "\n[[task.trigger]]\nonce = {}\nstart = \"2026-01-07T06:00:00\"\nend = \"2026-01-06\"\n"
-        )
+        with_head("\n[[task.trigger]]\nonce = {}\nstart = \"2026-01-07T06:00:00\"\nend = \"2026-01-06\"\n")
     );
 }
 
 #[test]
 fn bad_cron() {
-    pin!(
-        "bad_cron",
-        with_head("\n[[task.trigger]]\ncron = \"0 25 * * *\"\n")
-    );
+    pin!("bad_cron", with_head("\n[[task.trigger]]\ncron = \"0 25 * * *\"\n"));
 }
 
 #[test]

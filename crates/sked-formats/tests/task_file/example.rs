@@ -52,9 +52,7 @@ dst-fold = "first"                   # first (default) | second
 "#;
 
 fn expected() -> Task {
-    let days: WeekdaySet = [Weekday::Monday, Weekday::Wednesday, Weekday::Friday]
-        .into_iter()
-        .collect();
+    let days: WeekdaySet = [Weekday::Monday, Weekday::Wednesday, Weekday::Friday].into_iter().collect();
     Task {
         name: "nightly/backup".into(),
         command: "/usr/local/bin/backup".into(),
@@ -79,10 +77,7 @@ fn expected() -> Task {
             stop_on_idle_end: true,
             restart_on_idle_resume: false,
         }),
-        power: Some(PowerSettings {
-            no_start_on_batteries: false,
-            stop_on_batteries: false,
-        }),
+        power: Some(PowerSettings { no_start_on_batteries: false, stop_on_batteries: false }),
         triggers: vec![Trigger {
             kind: TriggerKind::Weekly { every: 2, days },
             start: Some(Start::civil(date(2026, 1, 7).at(6, 0, 0, 0))),

@@ -21,24 +21,16 @@ fn golden_files_read_as_expected_and_round_trip() {
     let files = golden_files();
     assert!(files.len() >= 3, "{files:?}");
     for path in files {
-        let stem = path
-            .file_stem()
-            .and_then(|s| s.to_str())
-            .unwrap_or_default()
-            .to_string();
+        let stem = path.file_stem().and_then(|s| s.to_str()).unwrap_or_default().to_string();
         let bytes = std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-        let doc = task_file::read(&bytes)
-            .unwrap_or_else(|e| panic!("{}", e.in_file(&path.display().to_string())));
+        let doc =
+            task_file::read(&bytes).unwrap_or_else(|e| panic!("{}", e.in_file(&path.display().to_string())));
         for task in doc.tasks() {
             assert_eq!(task.validate(), Ok(()), "{stem}");
         }
         let written = task_file::write(&doc).unwrap_or_else(|e| panic!("{stem}: {e}"));
         let canonical = String::from_utf8(written).expect("the writer writes UTF-8");
-        assert_eq!(
-            task_file::read(canonical.as_bytes()).as_ref(),
-            Ok(&doc),
-            "{stem}"
-        );
+        assert_eq!(task_file::read(canonical.as_bytes()).as_ref(), Ok(&doc), "{stem}");
         insta::with_settings!({
             snapshot_path => "../../testdata/toml",
             prepend_module_to_snapshot => false,

@@ -15,9 +15,7 @@ fn schedule_errors(text: &str) -> String {
             for problem in e.problems() {
                 let location = task_file::locate(text.as_bytes(), index, &problem.field);
                 out.push(
-                    Diagnostic::error(location, problem.message.clone())
-                        .in_file("tasks.toml")
-                        .to_string(),
+                    Diagnostic::error(location, problem.message.clone()).in_file("tasks.toml").to_string(),
                 );
             }
         }

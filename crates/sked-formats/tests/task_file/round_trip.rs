@@ -40,15 +40,9 @@ proptest! {
 fn mutated() -> impl Strategy<Value = Vec<u8>> {
     let edit = prop_oneof![
         (any::<prop::sample::Index>(), 1usize..16).prop_map(|(i, n)| Edit::Remove(i, n)),
-        (
-            any::<prop::sample::Index>(),
-            prop::collection::vec(any::<u8>(), 1..8)
-        )
+        (any::<prop::sample::Index>(), prop::collection::vec(any::<u8>(), 1..8))
             .prop_map(|(i, b)| Edit::Insert(i, b)),
-        (
-            any::<prop::sample::Index>(),
-            prop::sample::select(b"=[]{}\"',.#\n -0123456789abcxyzZT:".to_vec())
-        )
+        (any::<prop::sample::Index>(), prop::sample::select(b"=[]{}\"',.#\n -0123456789abcxyzZT:".to_vec()))
             .prop_map(|(i, b)| Edit::Replace(i, b)),
     ];
     (arb::document(), prop::collection::vec(edit, 1..4)).prop_map(|(doc, edits)| {
