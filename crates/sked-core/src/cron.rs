@@ -55,52 +55,22 @@ fn weekday_names(s: &str) -> Option<u32> {
 }
 
 const FIELDS: [Field; 5] = [
-    Field {
-        name: "minute",
-        min: 0,
-        max: 59,
-        names: no_names,
-    },
-    Field {
-        name: "hour",
-        min: 0,
-        max: 23,
-        names: no_names,
-    },
-    Field {
-        name: "day of month",
-        min: 1,
-        max: 31,
-        names: no_names,
-    },
-    Field {
-        name: "month",
-        min: 1,
-        max: 12,
-        names: month_names,
-    },
+    Field { name: "minute", min: 0, max: 59, names: no_names },
+    Field { name: "hour", min: 0, max: 23, names: no_names },
+    Field { name: "day of month", min: 1, max: 31, names: no_names },
+    Field { name: "month", min: 1, max: 12, names: month_names },
     // 7 is Sunday too, as in every cron.
-    Field {
-        name: "day of week",
-        min: 0,
-        max: 7,
-        names: weekday_names,
-    },
+    Field { name: "day of week", min: 0, max: 7, names: weekday_names },
 ];
 
 impl Field {
     fn value(&self, s: &str) -> Result<u32, String> {
         let v = match s.parse::<u32>() {
             Ok(v) => v,
-            Err(_) => {
-                (self.names)(s).ok_or_else(|| format!("`{s}` is not a valid {}", self.name))?
-            }
+            Err(_) => (self.names)(s).ok_or_else(|| format!("`{s}` is not a valid {}", self.name))?,
         };
         if v < self.min || v > self.max {
-            return Err(format!(
-                "{} `{s}` is out of range {}..={}",
-                self.name, self.min, self.max
-            ));
+            return Err(format!("{} `{s}` is out of range {}..={}", self.name, self.min, self.max));
         }
         Ok(v)
     }
@@ -115,10 +85,7 @@ impl Field {
             let (range, step) = match part.split_once('/') {
                 Some((r, s)) => {
                     let step: u32 = s.parse().ok().filter(|s| *s > 0).ok_or_else(|| {
-                        format!(
-                            "step `{s}` in the {} field must be a number of at least 1",
-                            self.name
-                        )
+                        format!("step `{s}` in the {} field must be a number of at least 1", self.name)
                     })?;
                     (r, Some(step))
                 }
@@ -129,10 +96,7 @@ impl Field {
             } else if let Some((a, b)) = range.split_once('-') {
                 let (a, b) = (self.value(a)?, self.value(b)?);
                 if a > b {
-                    return Err(format!(
-                        "range `{range}` in the {} field runs backwards",
-                        self.name
-                    ));
+                    return Err(format!("range `{range}` in the {} field runs backwards", self.name));
                 }
                 (a, b)
             } else {
@@ -203,10 +167,7 @@ impl FromStr for CronExpr {
     type Err = CronParseError;
 
     fn from_str(input: &str) -> Result<Self, Self::Err> {
-        let err = |reason: String| CronParseError {
-            input: input.to_string(),
-            reason,
-        };
+        let err = |reason: String| CronParseError { input: input.to_string(), reason };
         let expanded = match input.trim() {
             "@yearly" | "@annually" => "0 0 1 1 *",
             "@monthly" => "0 0 1 * *",
@@ -215,7 +176,7 @@ impl FromStr for CronExpr {
             "@hourly" => "0 * * * *",
             other if other.starts_with('@') => {
                 return Err(err(
-                    "unknown macro; expected @yearly, @monthly, @weekly, @daily or @hourly".into(),
+                    "unknown macro; expected @yearly, @monthly, @weekly, @daily or @hourly".into()
                 ));
             }
             other => other,
@@ -267,10 +228,7 @@ mod tests {
     #[test]
     fn parses_fields() {
         let c: CronExpr = "*/15 6-8 1,15 jan-mar mon-fri".parse().unwrap();
-        assert_eq!(
-            c.minute_mask(),
-            (1 << 0) | (1 << 15) | (1 << 30) | (1 << 45)
-        );
+        assert_eq!(c.minute_mask(), (1 << 0) | (1 << 15) | (1 << 30) | (1 << 45));
         assert_eq!(c.hour_mask(), 0b1_1100_0000);
         assert_eq!(c.day_of_month_mask(), 1 | (1 << 14));
         assert_eq!(c.month_mask(), 0b111);

@@ -25,10 +25,7 @@ pub struct DurationParseError {
 
 impl DurationParseError {
     fn new(input: &str, reason: &'static str) -> Self {
-        DurationParseError {
-            input: input.to_string(),
-            reason,
-        }
+        DurationParseError { input: input.to_string(), reason }
     }
 }
 
@@ -49,23 +46,17 @@ impl Duration {
 
     /// A duration of `secs` seconds.
     pub const fn from_secs(secs: u64) -> Self {
-        Duration {
-            millis: secs.saturating_mul(SECOND),
-        }
+        Duration { millis: secs.saturating_mul(SECOND) }
     }
 
     /// A duration of `mins` minutes.
     pub const fn from_mins(mins: u64) -> Self {
-        Duration {
-            millis: mins.saturating_mul(MINUTE),
-        }
+        Duration { millis: mins.saturating_mul(MINUTE) }
     }
 
     /// A duration of `hours` hours.
     pub const fn from_hours(hours: u64) -> Self {
-        Duration {
-            millis: hours.saturating_mul(HOUR),
-        }
+        Duration { millis: hours.saturating_mul(HOUR) }
     }
 
     /// The length in milliseconds.
@@ -127,9 +118,8 @@ impl Duration {
             if digits == 0 {
                 return Err(DurationParseError::new(s, "expected a number"));
             }
-            let n: u64 = rest[..digits]
-                .parse()
-                .map_err(|_| DurationParseError::new(s, "number too large"))?;
+            let n: u64 =
+                rest[..digits].parse().map_err(|_| DurationParseError::new(s, "number too large"))?;
             rest = &rest[digits..];
             let unit_len = rest.bytes().take_while(u8::is_ascii_alphabetic).count();
             let unit = &rest[..unit_len];
@@ -176,10 +166,7 @@ impl Duration {
                 rest = r;
                 continue;
             }
-            let len = rest
-                .bytes()
-                .take_while(|b| b.is_ascii_digit() || *b == b'.' || *b == b',')
-                .count();
+            let len = rest.bytes().take_while(|b| b.is_ascii_digit() || *b == b'.' || *b == b',').count();
             if len == 0 {
                 return Err(DurationParseError::new(s, "expected a number"));
             }
@@ -191,10 +178,7 @@ impl Duration {
             rest = &rest[len + 1..];
             let (scale, rank) = match (in_time, unit) {
                 (false, 'Y') | (false, 'M') => {
-                    return Err(DurationParseError::new(
-                        s,
-                        "years and months have no fixed length",
-                    ));
+                    return Err(DurationParseError::new(s, "years and months have no fixed length"));
                 }
                 (false, 'W') => (WEEK, 1),
                 (false, 'D') => (DAY, 2),
@@ -209,11 +193,8 @@ impl Duration {
                 return Err(DurationParseError::new(s, "units out of order"));
             }
             last_rank = rank;
-            let millis =
-                scaled(&num, scale).ok_or_else(|| DurationParseError::new(s, "bad number"))?;
-            total = total
-                .checked_add(millis)
-                .ok_or_else(|| DurationParseError::new(s, "too long"))?;
+            let millis = scaled(&num, scale).ok_or_else(|| DurationParseError::new(s, "bad number"))?;
+            total = total.checked_add(millis).ok_or_else(|| DurationParseError::new(s, "too long"))?;
             any = true;
         }
         if !any {
@@ -250,7 +231,7 @@ fn scaled(num: &str, scale: u64) -> Option<u64> {
 }
 
 fn push_seconds(out: &mut String, ms: u64) {
-    if ms % SECOND == 0 {
+    if ms.is_multiple_of(SECOND) {
         out.push_str(&format!("{}", ms / SECOND));
     } else {
         let frac = format!("{:03}", ms % SECOND);
@@ -266,11 +247,7 @@ impl FromStr for Duration {
         if t.is_empty() {
             return Err(DurationParseError::new(s, "it is empty"));
         }
-        if t.starts_with(['P', 'p']) {
-            Duration::parse_iso(t)
-        } else {
-            Duration::parse_compact(t)
-        }
+        if t.starts_with(['P', 'p']) { Duration::parse_iso(t) } else { Duration::parse_compact(t) }
     }
 }
 
@@ -282,7 +259,7 @@ impl fmt::Display for Duration {
         if self.millis == 0 {
             return f.write_str("0s");
         }
-        if self.millis % SECOND != 0 {
+        if !self.millis.is_multiple_of(SECOND) {
             let mut out = String::from("PT");
             push_seconds(&mut out, self.millis);
             out.push('S');
@@ -333,21 +310,9 @@ mod tests {
 
     #[test]
     fn rejects_nonsense() {
-        for bad in [
-            "",
-            "h",
-            "10",
-            "10x",
-            "1h1h",
-            "P",
-            "PT",
-            "P1M",
-            "P1Y",
-            "PT1H1H",
-            "PTM",
-            "-5m",
-            "PT0.0001S",
-        ] {
+        for bad in
+            ["", "h", "10", "10x", "1h1h", "P", "PT", "P1M", "P1Y", "PT1H1H", "PTM", "-5m", "PT0.0001S"]
+        {
             assert!(bad.parse::<Duration>().is_err(), "{bad:?} should fail");
         }
         let e = "10x".parse::<Duration>().unwrap_err().to_string();
@@ -356,26 +321,12 @@ mod tests {
 
     #[test]
     fn display_round_trips() {
-        for ms in [
-            0,
-            1,
-            999,
-            1000,
-            90_000,
-            5_400_000,
-            86_400_000,
-            93_784_000,
-            4_294_967_294,
-            u64::from(u32::MAX),
-        ] {
+        for ms in
+            [0, 1, 999, 1000, 90_000, 5_400_000, 86_400_000, 93_784_000, 4_294_967_294, u64::from(u32::MAX)]
+        {
             let d = Duration::from_millis(ms);
             assert_eq!(d.to_string().parse::<Duration>().unwrap(), d, "{d}");
-            assert_eq!(
-                d.to_iso8601().parse::<Duration>().unwrap(),
-                d,
-                "{}",
-                d.to_iso8601()
-            );
+            assert_eq!(d.to_iso8601().parse::<Duration>().unwrap(), d, "{}", d.to_iso8601());
         }
         assert_eq!(Duration::from_mins(90).to_string(), "1h30m");
         assert_eq!(Duration::from_mins(90).to_iso8601(), "PT1H30M");

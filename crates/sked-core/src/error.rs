@@ -29,9 +29,7 @@ impl Error {
 
     /// The kind of the first problem, for callers that branch on it.
     pub fn kind(&self) -> ErrorKind {
-        self.problems
-            .first()
-            .map_or(ErrorKind::InvalidValue, |p| p.kind)
+        self.problems.first().map_or(ErrorKind::InvalidValue, |p| p.kind)
     }
 }
 

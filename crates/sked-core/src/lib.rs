@@ -54,11 +54,8 @@ pub use month::{MONTH_ENGLISH, MONTH_NAMES, MonthSet, parse_month};
 pub use month_day::MonthDays;
 pub use schedule::{Run, Runs, Schedule, Zones};
 pub use task::{
-    DEFAULT_MAX_RUN_TIME, IdleSettings, MAX_NAME_LEN, MultipleInstances, PowerSettings, Priority,
-    Task,
+    DEFAULT_MAX_RUN_TIME, IdleSettings, MAX_NAME_LEN, MultipleInstances, PowerSettings, Priority, Task,
 };
 pub use trigger::{End, FoldPolicy, GapPolicy, Repetition, Start, Trigger, TriggerKind};
 pub use week::{WeekOfMonth, WeekSet};
-pub use weekday::{
-    WEEKDAY_NAMES, Weekday, WeekdaySet, parse_weekday, weekday_english, weekday_name,
-};
+pub use weekday::{WEEKDAY_NAMES, Weekday, WeekdaySet, parse_weekday, weekday_english, weekday_name};

@@ -10,9 +10,8 @@ use std::fmt;
 pub struct MonthSet(u16);
 
 /// The short names the task file writes.
-pub const MONTH_NAMES: [&str; 12] = [
-    "jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec",
-];
+pub const MONTH_NAMES: [&str; 12] =
+    ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"];
 const FULL_NAMES: [&str; 12] = [
     "january",
     "february",
@@ -67,11 +66,7 @@ impl MonthSet {
     /// The set with month `m` (1..=12) added.
     #[must_use]
     pub const fn with(self, m: i8) -> Self {
-        if m >= 1 && m <= 12 {
-            MonthSet(self.0 | (1 << (m - 1)))
-        } else {
-            self
-        }
+        if m >= 1 && m <= 12 { MonthSet(self.0 | (1 << (m - 1))) } else { self }
     }
 
     /// True when no month is in the set.
@@ -98,18 +93,14 @@ impl Default for MonthSet {
 
 impl fmt::Debug for MonthSet {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_list()
-            .entries(self.iter().map(|m| MONTH_NAMES[m as usize - 1]))
-            .finish()
+        f.debug_list().entries(self.iter().map(|m| MONTH_NAMES[m as usize - 1])).finish()
     }
 }
 
 /// Reads a month name: `jan` or `january`, any case. Returns 1..=12.
 pub fn parse_month(s: &str) -> Option<i8> {
     let lower = s.trim().to_ascii_lowercase();
-    (0..12)
-        .find(|&i| lower == MONTH_NAMES[i] || lower == FULL_NAMES[i])
-        .map(|i| i as i8 + 1)
+    (0..12).find(|&i| lower == MONTH_NAMES[i] || lower == FULL_NAMES[i]).map(|i| i as i8 + 1)
 }
 
 #[cfg(test)]

@@ -28,11 +28,7 @@ impl MonthDays {
     /// The set with day `n` (1..=31) added; other values leave it unchanged.
     #[must_use]
     pub const fn with_day(self, n: u8) -> Self {
-        if n >= 1 && n <= 31 {
-            MonthDays(self.0 | (1 << (n - 1)))
-        } else {
-            self
-        }
+        if n >= 1 && n <= 31 { MonthDays(self.0 | (1 << (n - 1))) } else { self }
     }
 
     /// The set with "the last day of the month" added.
@@ -70,11 +66,7 @@ impl MonthDays {
     /// The smallest numbered day in the set, or 32 when only "last" is selected.
     pub const fn first_day(self) -> u8 {
         let days = self.0 & !LAST;
-        if days == 0 {
-            32
-        } else {
-            days.trailing_zeros() as u8 + 1
-        }
+        if days == 0 { 32 } else { days.trailing_zeros() as u8 + 1 }
     }
 }
 
@@ -95,11 +87,7 @@ mod tests {
 
     #[test]
     fn bits() {
-        let s = MonthDays::EMPTY
-            .with_day(1)
-            .with_day(15)
-            .with_day(31)
-            .with_last();
+        let s = MonthDays::EMPTY.with_day(1).with_day(15).with_day(31).with_last();
         assert_eq!(s.mask(), 1 | (1 << 14) | (1 << 30) | (1 << 31));
         assert!(s.matches(15, 30));
         assert!(s.matches(28, 28));

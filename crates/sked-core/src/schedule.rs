@@ -26,11 +26,7 @@ pub struct Zones {
 impl Zones {
     /// Zones from `db`, with `default` for tasks that name none.
     pub fn new(db: TimeZoneDatabase, default: TimeZone) -> Self {
-        Zones {
-            db,
-            default: Arc::new(Zone::new(default)),
-            cache: Mutex::new(HashMap::new()),
-        }
+        Zones { db, default: Arc::new(Zone::new(default)), cache: Mutex::new(HashMap::new()) }
     }
 
     /// The zone for tasks that name none.
@@ -44,11 +40,7 @@ impl Zones {
         if let Some(z) = cache.get(name) {
             return Ok(z.clone());
         }
-        let tz = if name == "UTC" {
-            TimeZone::UTC
-        } else {
-            self.db.get(name)?
-        };
+        let tz = if name == "UTC" { TimeZone::UTC } else { self.db.get(name)? };
         let zone = Arc::new(Zone::new(tz));
         cache.insert(name.to_string(), zone.clone());
         Ok(zone)
@@ -91,10 +83,7 @@ impl Schedule {
             Some(name) => match zones.get(name) {
                 Ok(z) => z,
                 Err(_) => {
-                    if !problems
-                        .iter()
-                        .any(|p| p.kind == ErrorKind::UnknownTimeZone)
-                    {
+                    if !problems.iter().any(|p| p.kind == ErrorKind::UnknownTimeZone) {
                         problems.push(Problem {
                             field: FieldPath::key("time-zone"),
                             kind: ErrorKind::UnknownTimeZone,
@@ -150,10 +139,7 @@ impl Schedule {
     /// The runs at or after `t`, in order, each instant once.
     pub fn runs(&self, t: Timestamp) -> Runs<'_> {
         let t = ceil_second(t);
-        Runs {
-            schedule: self,
-            heads: self.plans.iter().map(|p| p.next(t)).collect(),
-        }
+        Runs { schedule: self, heads: self.plans.iter().map(|p| p.next(t)).collect() }
     }
 }
 
@@ -165,23 +151,15 @@ fn ceil_second(t: Timestamp) -> i64 {
 fn merge(best: Option<(PlanRun, usize)>, run: PlanRun, index: usize) -> (PlanRun, usize) {
     match best {
         Some((b, bi)) if b.at < run.at => (b, bi),
-        Some((b, bi)) if b.at == run.at => (
-            PlanRun {
-                at: b.at,
-                window_end: b.window_end.max(run.window_end),
-            },
-            bi.min(index),
-        ),
+        Some((b, bi)) if b.at == run.at => {
+            (PlanRun { at: b.at, window_end: b.window_end.max(run.window_end) }, bi.min(index))
+        }
         _ => (run, index),
     }
 }
 
 fn to_run((run, trigger): (PlanRun, usize)) -> Option<Run> {
-    Some(Run {
-        at: ts(run.at)?,
-        trigger,
-        window_end: run.window_end.and_then(ts),
-    })
+    Some(Run { at: ts(run.at)?, trigger, window_end: run.window_end.and_then(ts) })
 }
 
 /// The runs of a schedule from an instant on. Each trigger's next run is kept, so a step

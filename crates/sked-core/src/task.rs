@@ -89,11 +89,7 @@ impl Task {
     pub fn validate(&self) -> Result<(), Error> {
         let mut problems = Vec::new();
         let mut p = |field: FieldPath, kind: ErrorKind, message: String| {
-            problems.push(Problem {
-                field,
-                kind,
-                message,
-            });
+            problems.push(Problem { field, kind, message });
         };
         if let Err(why) = check_name(&self.name) {
             p(FieldPath::key("name"), ErrorKind::InvalidValue, why);
@@ -112,45 +108,36 @@ impl Task {
             );
         }
         if self.args.iter().any(|a| a.contains('\0')) {
+            p(FieldPath::key("args"), ErrorKind::InvalidValue, "an argument contains a NUL character".into());
+        }
+        if let Some(zone) = &self.time_zone
+            && (zone.is_empty() || zone.contains(['\0', ' ']) || zone.starts_with('/') || zone.contains(".."))
+        {
             p(
-                FieldPath::key("args"),
-                ErrorKind::InvalidValue,
-                "an argument contains a NUL character".into(),
+                FieldPath::key("time-zone"),
+                ErrorKind::UnknownTimeZone,
+                format!(
+                    "`{zone}` is not a time zone name; expected an IANA name such as `Europe/Paris`, or `UTC`"
+                ),
             );
         }
-        if let Some(zone) = &self.time_zone {
-            if zone.is_empty()
-                || zone.contains(['\0', ' '])
-                || zone.starts_with('/')
-                || zone.contains("..")
-            {
-                p(
-                    FieldPath::key("time-zone"),
-                    ErrorKind::UnknownTimeZone,
-                    format!(
-                        "`{zone}` is not a time zone name; expected an IANA name such as `Europe/Paris`, or `UTC`"
-                    ),
-                );
-            }
-        }
-        if let Some(user) = &self.run_as {
-            if user.trim().is_empty() {
-                p(
-                    FieldPath::key("run-as"),
-                    ErrorKind::InvalidValue,
-                    "`run-as` is empty; expected a user name".into(),
-                );
-            }
+        if let Some(user) = &self.run_as
+            && user.trim().is_empty()
+        {
+            p(
+                FieldPath::key("run-as"),
+                ErrorKind::InvalidValue,
+                "`run-as` is empty; expected a user name".into(),
+            );
         }
         if self.max_run_time == Some(Duration::ZERO) {
             p(
                 FieldPath::key("max-run-time"),
                 ErrorKind::InvalidValue,
-                "`0s` leaves no time to run; expected a positive length or `none` for no limit"
-                    .into(),
+                "`0s` leaves no time to run; expected a positive length or `none` for no limit".into(),
             );
         }
-        for (k, _) in &self.environment {
+        for k in self.environment.keys() {
             if k.is_empty() || k.contains(['=', '\0']) {
                 p(
                     FieldPath::keys(&["environment"]),
@@ -159,23 +146,20 @@ impl Task {
                 );
             }
         }
-        if let Some(idle) = &self.idle {
-            if idle.start_only_if_idle && idle.idle_for.is_zero() {
-                p(
-                    FieldPath::keys(&["idle", "idle-for"]),
-                    ErrorKind::InvalidValue,
-                    "`0s` of idle time cannot be waited for; expected a positive length".into(),
-                );
-            }
+        if let Some(idle) = &self.idle
+            && idle.start_only_if_idle
+            && idle.idle_for.is_zero()
+        {
+            p(
+                FieldPath::keys(&["idle", "idle-for"]),
+                ErrorKind::InvalidValue,
+                "`0s` of idle time cannot be waited for; expected a positive length".into(),
+            );
         }
         for (i, t) in self.triggers.iter().enumerate() {
             validate_trigger(i, t, &mut p);
         }
-        if problems.is_empty() {
-            Ok(())
-        } else {
-            Err(Error::new(self.name.clone(), problems))
-        }
+        if problems.is_empty() { Ok(()) } else { Err(Error::new(self.name.clone(), problems)) }
     }
 }
 
@@ -194,10 +178,7 @@ fn check_name(name: &str) -> Result<(), String> {
             "`{name}` contains {c:?}; names hold no control characters or backslashes (folders are separated by `/`)"
         ));
     }
-    if name
-        .split('/')
-        .any(|seg| seg.is_empty() || seg == "." || seg == ".." || seg.trim() != seg)
-    {
+    if name.split('/').any(|seg| seg.is_empty() || seg == "." || seg == ".." || seg.trim() != seg) {
         return Err(format!(
             "`{name}` has an empty, `.`, `..` or space-padded folder; expected names such as `nightly/backup`"
         ));
@@ -211,14 +192,14 @@ fn validate_trigger(i: usize, t: &Trigger, p: &mut impl FnMut(FieldPath, ErrorKi
     match &t.kind {
         TriggerKind::Daily { every }
         | TriggerKind::Weekly { every, .. }
-        | TriggerKind::Monthly { every, .. } => {
-            if *every < 1 {
-                p(
-                    at(&[key, "every"]),
-                    ErrorKind::InvalidValue,
-                    format!("`every = {every}`; expected a whole number of at least 1"),
-                );
-            }
+        | TriggerKind::Monthly { every, .. }
+            if *every < 1 =>
+        {
+            p(
+                at(&[key, "every"]),
+                ErrorKind::InvalidValue,
+                format!("`every = {every}`; expected a whole number of at least 1"),
+            );
         }
         _ => {}
     }
@@ -242,16 +223,11 @@ fn validate_trigger(i: usize, t: &Trigger, p: &mut impl FnMut(FieldPath, ErrorKi
                 p(
                     at(&[key, "months"]),
                     ErrorKind::InvalidValue,
-                    "no month given; expected at least one of jan .. dec (omit `months` for all)"
-                        .into(),
+                    "no month given; expected at least one of jan .. dec (omit `months` for all)".into(),
                 );
             }
         }
-        TriggerKind::MonthlyWeekday {
-            weeks,
-            days,
-            months,
-        } => {
+        TriggerKind::MonthlyWeekday { weeks, days, months } => {
             if weeks.is_empty() {
                 p(
                     at(&[key, "weeks"]),
@@ -270,8 +246,7 @@ fn validate_trigger(i: usize, t: &Trigger, p: &mut impl FnMut(FieldPath, ErrorKi
                 p(
                     at(&[key, "months"]),
                     ErrorKind::InvalidValue,
-                    "no month given; expected at least one of jan .. dec (omit `months` for all)"
-                        .into(),
+                    "no month given; expected at least one of jan .. dec (omit `months` for all)".into(),
                 );
             }
         }
@@ -293,17 +268,14 @@ fn validate_trigger(i: usize, t: &Trigger, p: &mut impl FnMut(FieldPath, ErrorKi
             ),
         );
     }
-    if let Some(s) = &t.start {
-        if s.datetime.subsec_nanosecond() != 0 {
-            p(
-                at(&["start"]),
-                ErrorKind::InvalidValue,
-                format!(
-                    "`{}` has a fraction of a second; sked schedules whole seconds",
-                    s.datetime
-                ),
-            );
-        }
+    if let Some(s) = &t.start
+        && s.datetime.subsec_nanosecond() != 0
+    {
+        p(
+            at(&["start"]),
+            ErrorKind::InvalidValue,
+            format!("`{}` has a fraction of a second; sked schedules whole seconds", s.datetime),
+        );
     }
     if t.kind.is_event() {
         for (field, present) in [("end", t.end.is_some()), ("repeat", t.repeat.is_some())] {
@@ -357,12 +329,9 @@ fn validate_repeat(
         p(
             at(&["repeat", "every"]),
             ErrorKind::InvalidValue,
-            format!(
-                "`every = \"{}\"` is shorter than a minute; expected at least `1m`",
-                r.every
-            ),
+            format!("`every = \"{}\"` is shorter than a minute; expected at least `1m`", r.every),
         );
-    } else if r.every.as_millis() % 1000 != 0 {
+    } else if !r.every.as_millis().is_multiple_of(1000) {
         p(
             at(&["repeat", "every"]),
             ErrorKind::InvalidValue,
@@ -405,12 +374,8 @@ pub enum MultipleInstances {
 
 impl MultipleInstances {
     /// Every policy, in task-file order.
-    pub const ALL: [MultipleInstances; 4] = [
-        Self::IgnoreNew,
-        Self::Queue,
-        Self::Parallel,
-        Self::StopExisting,
-    ];
+    pub const ALL: [MultipleInstances; 4] =
+        [Self::IgnoreNew, Self::Queue, Self::Parallel, Self::StopExisting];
 
     /// The task-file name.
     pub fn name(self) -> &'static str {
@@ -448,14 +413,8 @@ pub enum Priority {
 
 impl Priority {
     /// Every priority, highest first.
-    pub const ALL: [Priority; 6] = [
-        Self::Realtime,
-        Self::High,
-        Self::AboveNormal,
-        Self::Normal,
-        Self::BelowNormal,
-        Self::Idle,
-    ];
+    pub const ALL: [Priority; 6] =
+        [Self::Realtime, Self::High, Self::AboveNormal, Self::Normal, Self::BelowNormal, Self::Idle];
 
     /// The task-file name.
     pub fn name(self) -> &'static str {
@@ -533,11 +492,7 @@ mod tests {
     fn fields(t: &Task) -> Vec<String> {
         match t.validate() {
             Ok(()) => vec![],
-            Err(e) => e
-                .problems()
-                .iter()
-                .map(|p| format!("{}: {}", p.field, p.message))
-                .collect(),
+            Err(e) => e.problems().iter().map(|p| format!("{}: {}", p.field, p.message)).collect(),
         }
     }
 
@@ -570,34 +525,19 @@ mod tests {
                 duration: Some(Duration::from_secs(20)),
                 stop_at_end: false,
             }),
-            ..Trigger::new(TriggerKind::Weekly {
-                every: 0,
-                days: WeekdaySet::EMPTY,
-            })
-            .starting(Start::civil(date(2026, 1, 1).at(0, 0, 0, 0)))
+            ..Trigger::new(TriggerKind::Weekly { every: 0, days: WeekdaySet::EMPTY })
+                .starting(Start::civil(date(2026, 1, 1).at(0, 0, 0, 0)))
         });
         let f = fields(&t);
         let joined = f.join("\n");
         assert!(joined.contains("command: `command` is empty"), "{joined}");
-        assert!(
-            joined.contains("trigger[1].start: a `once` trigger needs `start`"),
-            "{joined}"
-        );
-        assert!(
-            joined.contains("trigger[2].weekly.every: `every = 0`"),
-            "{joined}"
-        );
-        assert!(
-            joined.contains("trigger[2].weekly.days: no weekday given"),
-            "{joined}"
-        );
+        assert!(joined.contains("trigger[1].start: a `once` trigger needs `start`"), "{joined}");
+        assert!(joined.contains("trigger[2].weekly.every: `every = 0`"), "{joined}");
+        assert!(joined.contains("trigger[2].weekly.days: no weekday given"), "{joined}");
         assert!(
             joined.contains("trigger[2].repeat.every: `every = \"30s\"` is shorter than a minute"),
             "{joined}"
         );
-        assert!(
-            joined.contains("trigger[2].repeat.for: `for = \"20s\"` is not longer"),
-            "{joined}"
-        );
+        assert!(joined.contains("trigger[2].repeat.for: `for = \"20s\"` is not longer"), "{joined}");
     }
 }

@@ -132,10 +132,7 @@ impl TriggerKind {
 
     /// True for at-startup, at-logon and on-idle: events, not times.
     pub fn is_event(&self) -> bool {
-        matches!(
-            self,
-            TriggerKind::AtStartup { .. } | TriggerKind::AtLogon { .. } | TriggerKind::OnIdle
-        )
+        matches!(self, TriggerKind::AtStartup { .. } | TriggerKind::AtLogon { .. } | TriggerKind::OnIdle)
     }
 
     /// True for the kinds that cannot run without a `start`.
@@ -160,18 +157,12 @@ pub struct Start {
 impl Start {
     /// A civil start in the task's zone.
     pub fn civil(datetime: DateTime) -> Self {
-        Start {
-            datetime,
-            offset: None,
-        }
+        Start { datetime, offset: None }
     }
 
     /// A start pinned to a fixed offset.
     pub fn pinned(datetime: DateTime, offset: Offset) -> Self {
-        Start {
-            datetime,
-            offset: Some(offset),
-        }
+        Start { datetime, offset: Some(offset) }
     }
 }
 

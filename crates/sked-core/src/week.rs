@@ -19,13 +19,7 @@ pub enum WeekOfMonth {
 
 impl WeekOfMonth {
     /// All five, in order.
-    pub const ALL: [WeekOfMonth; 5] = [
-        Self::First,
-        Self::Second,
-        Self::Third,
-        Self::Fourth,
-        Self::Last,
-    ];
+    pub const ALL: [WeekOfMonth; 5] = [Self::First, Self::Second, Self::Third, Self::Fourth, Self::Last];
 
     /// The task-file name (`first`).
     pub const fn name(self) -> &'static str {
@@ -93,16 +87,13 @@ impl WeekSet {
 
     /// The weeks in the set, in order.
     pub fn iter(self) -> impl Iterator<Item = WeekOfMonth> {
-        WeekOfMonth::ALL
-            .into_iter()
-            .filter(move |w| self.contains(*w))
+        WeekOfMonth::ALL.into_iter().filter(move |w| self.contains(*w))
     }
 
     /// True when day `day` of a month of `month_len` days lies in a selected week.
     pub const fn matches(self, day: u8, month_len: u8) -> bool {
         let numbered = (day - 1) / 7; // 0..=4; 4 (days 29..31) belongs to no numbered week
-        (numbered < 4 && self.0 & (1 << numbered) != 0)
-            || (self.0 & 0x10 != 0 && day + 7 > month_len)
+        (numbered < 4 && self.0 & (1 << numbered) != 0) || (self.0 & 0x10 != 0 && day + 7 > month_len)
     }
 }
 
@@ -114,9 +105,7 @@ impl FromIterator<WeekOfMonth> for WeekSet {
 
 impl fmt::Debug for WeekSet {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_list()
-            .entries(self.iter().map(WeekOfMonth::name))
-            .finish()
+        f.debug_list().entries(self.iter().map(WeekOfMonth::name)).finish()
     }
 }
 
@@ -126,9 +115,7 @@ mod tests {
 
     #[test]
     fn windows() {
-        let s: WeekSet = [WeekOfMonth::First, WeekOfMonth::Last]
-            .into_iter()
-            .collect();
+        let s: WeekSet = [WeekOfMonth::First, WeekOfMonth::Last].into_iter().collect();
         assert!(s.matches(1, 30) && s.matches(7, 30));
         assert!(!s.matches(8, 30));
         assert!(s.matches(24, 30) && !s.matches(23, 30));
@@ -136,9 +123,6 @@ mod tests {
         let fourth = WeekSet::EMPTY.with(WeekOfMonth::Fourth);
         assert!(fourth.matches(28, 31) && !fourth.matches(29, 31));
         assert_eq!(WeekOfMonth::Last.windows_number(), 5);
-        assert_eq!(
-            WeekOfMonth::from_windows_number(3),
-            Some(WeekOfMonth::Third)
-        );
+        assert_eq!(WeekOfMonth::from_windows_number(3), Some(WeekOfMonth::Third));
     }
 }

@@ -24,15 +24,7 @@ const ORDER: [Weekday; 7] = [
 
 /// The short names the task file writes, Sunday first.
 pub const WEEKDAY_NAMES: [&str; 7] = ["sun", "mon", "tue", "wed", "thu", "fri", "sat"];
-const FULL_NAMES: [&str; 7] = [
-    "sunday",
-    "monday",
-    "tuesday",
-    "wednesday",
-    "thursday",
-    "friday",
-    "saturday",
-];
+const FULL_NAMES: [&str; 7] = ["sunday", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday"];
 
 impl WeekdaySet {
     /// No day.
@@ -90,9 +82,7 @@ impl FromIterator<Weekday> for WeekdaySet {
 
 impl fmt::Debug for WeekdaySet {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_list()
-            .entries(self.iter().map(weekday_name))
-            .finish()
+        f.debug_list().entries(self.iter().map(weekday_name)).finish()
     }
 }
 
@@ -103,23 +93,14 @@ pub fn weekday_name(day: Weekday) -> &'static str {
 
 /// The English name of a weekday (`Monday`).
 pub fn weekday_english(day: Weekday) -> &'static str {
-    [
-        "Sunday",
-        "Monday",
-        "Tuesday",
-        "Wednesday",
-        "Thursday",
-        "Friday",
-        "Saturday",
-    ][day.to_sunday_zero_offset() as usize]
+    ["Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"]
+        [day.to_sunday_zero_offset() as usize]
 }
 
 /// Reads a weekday name: `mon` or `monday`, any case.
 pub fn parse_weekday(s: &str) -> Option<Weekday> {
     let lower = s.trim().to_ascii_lowercase();
-    (0..7)
-        .find(|&i| lower == WEEKDAY_NAMES[i] || lower == FULL_NAMES[i])
-        .map(|i| ORDER[i])
+    (0..7).find(|&i| lower == WEEKDAY_NAMES[i] || lower == FULL_NAMES[i]).map(|i| ORDER[i])
 }
 
 #[cfg(test)]
@@ -128,16 +109,11 @@ mod tests {
 
     #[test]
     fn mask_matches_windows() {
-        let s: WeekdaySet = [Weekday::Monday, Weekday::Wednesday, Weekday::Friday]
-            .into_iter()
-            .collect();
+        let s: WeekdaySet = [Weekday::Monday, Weekday::Wednesday, Weekday::Friday].into_iter().collect();
         assert_eq!(s.mask(), 0x02 | 0x08 | 0x20);
         assert!(s.contains(Weekday::Wednesday));
         assert!(!s.contains(Weekday::Sunday));
-        assert_eq!(
-            s.iter().map(weekday_name).collect::<Vec<_>>(),
-            ["mon", "wed", "fri"]
-        );
+        assert_eq!(s.iter().map(weekday_name).collect::<Vec<_>>(), ["mon", "wed", "fri"]);
     }
 
     #[test]

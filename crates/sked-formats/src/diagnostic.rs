@@ -36,21 +36,11 @@ impl Location {
         let end = floor_char_boundary(text, end.clamp(start, text.len()));
         let line_start = text[..start].rfind('\n').map_or(0, |i| i + 1);
         let line_end = text[start..].find('\n').map_or(text.len(), |i| start + i);
-        let source_line = text[line_start..line_end]
-            .trim_end_matches('\r')
-            .to_string();
+        let source_line = text[line_start..line_end].trim_end_matches('\r').to_string();
         let line = text[..start].matches('\n').count() + 1;
         let column = text[line_start..start].chars().count() + 1;
-        let width = text[start..end.min(line_end).max(start)]
-            .chars()
-            .count()
-            .max(1);
-        Location::Text {
-            line,
-            column,
-            source_line,
-            width,
-        }
+        let width = text[start..end.min(line_end).max(start)].chars().count().max(1);
+        Location::Text { line, column, source_line, width }
     }
 }
 
@@ -86,22 +76,12 @@ pub struct Diagnostic {
 impl Diagnostic {
     /// An error at `location`.
     pub fn error(location: Location, message: impl Into<String>) -> Self {
-        Diagnostic {
-            severity: Severity::Error,
-            file: None,
-            location,
-            message: message.into(),
-        }
+        Diagnostic { severity: Severity::Error, file: None, location, message: message.into() }
     }
 
     /// A warning at `location`.
     pub fn warning(location: Location, message: impl Into<String>) -> Self {
-        Diagnostic {
-            severity: Severity::Warning,
-            file: None,
-            location,
-            message: message.into(),
-        }
+        Diagnostic { severity: Severity::Warning, file: None, location, message: message.into() }
     }
 
     /// The same diagnostic, naming `file`.
@@ -136,17 +116,9 @@ impl fmt::Display for Diagnostic {
                 }
             }
             Location::Bytes { offset, field } => {
-                write!(
-                    f,
-                    "\n  --> {file}: byte {offset} (0x{offset:X}), field `{field}`"
-                )?;
+                write!(f, "\n  --> {file}: byte {offset} (0x{offset:X}), field `{field}`")?;
             }
-            Location::Text {
-                line,
-                column,
-                source_line,
-                width,
-            } => {
+            Location::Text { line, column, source_line, width } => {
                 let gutter = line.to_string().len();
                 let pad = " ".repeat(gutter);
                 write!(f, "\n{pad}--> {file}:{line}:{column}")?;
@@ -180,9 +152,7 @@ impl Error {
 
     /// One diagnostic.
     pub fn one(d: Diagnostic) -> Self {
-        Error {
-            diagnostics: vec![d],
-        }
+        Error { diagnostics: vec![d] }
     }
 
     /// The diagnostics, in input order.
@@ -228,11 +198,8 @@ mod tests {
     fn renders_a_caret_under_the_fault() {
         let text = "[[task]]\nname = \"x\"\ncomand = \"y\"\n";
         let start = text.find("comand").unwrap();
-        let d = Diagnostic::error(
-            Location::in_text(text, start, start + 6),
-            "unknown key `comand`",
-        )
-        .in_file("t.toml");
+        let d = Diagnostic::error(Location::in_text(text, start, start + 6), "unknown key `comand`")
+            .in_file("t.toml");
         assert_eq!(
             d.to_string(),
             "error: unknown key `comand`\n --> t.toml:3:1\n  |\n3 | comand = \"y\"\n  | ^^^^^^"
@@ -241,34 +208,16 @@ mod tests {
 
     #[test]
     fn binary_locations_name_the_field() {
-        let d = Diagnostic::error(
-            Location::Bytes {
-                offset: 846,
-                field: "trigger count".into(),
-            },
-            "truncated",
-        )
-        .in_file("a.job");
-        assert_eq!(
-            d.to_string(),
-            "error: truncated\n  --> a.job: byte 846 (0x34E), field `trigger count`"
-        );
+        let d =
+            Diagnostic::error(Location::Bytes { offset: 846, field: "trigger count".into() }, "truncated")
+                .in_file("a.job");
+        assert_eq!(d.to_string(), "error: truncated\n  --> a.job: byte 846 (0x34E), field `trigger count`");
     }
 
     #[test]
     fn locations_survive_odd_offsets() {
         let text = "é\nab";
-        assert!(matches!(
-            Location::in_text(text, 1, 99),
-            Location::Text { line: 1, .. }
-        ));
-        assert!(matches!(
-            Location::in_text(text, 99, 1),
-            Location::Text {
-                line: 2,
-                column: 3,
-                ..
-            }
-        ));
+        assert!(matches!(Location::in_text(text, 1, 99), Location::Text { line: 1, .. }));
+        assert!(matches!(Location::in_text(text, 99, 1), Location::Text { line: 2, column: 3, .. }));
     }
 }

@@ -1,10 +1,10 @@
 //! sked's own task file (TOML), exactly as `task-file.md` says.
 //!
-//! [`read`] parses the TOML with spans kept, walks every table in file order, turns each
+//! [`read()`] parses the TOML with spans kept, walks every table in file order, turns each
 //! `[[task]]` into a [`Task`] and runs [`Task::validate`] on it. Every problem, from a TOML
 //! syntax error to a repetition that is not longer than its interval, becomes a
 //! [`Diagnostic`] pointing at the key or value at fault; all of them are reported at once, in
-//! file order. [`write`] produces the canonical file: the key order of `task-file.md`,
+//! file order. [`write()`] produces the canonical file: the key order of `task-file.md`,
 //! defaults left out, kinds and `repeat` as inline tables.
 //!
 //! ```
@@ -32,10 +32,10 @@ use std::ops::Range;
 use jiff::civil::{Date, DateTime, Time};
 use jiff::tz::Offset;
 use sked_core::{
-    CronExpr, Duration, End, ErrorKind, FieldPath, FoldPolicy, GapPolicy, IdleSettings,
-    MONTH_NAMES, MonthDays, MonthSet, MultipleInstances, PowerSettings, Priority, Repetition,
-    Segment, Start, Task, Trigger, TriggerKind, WEEKDAY_NAMES, WeekOfMonth, WeekSet, WeekdaySet,
-    parse_month, parse_weekday, weekday_name,
+    CronExpr, Duration, End, ErrorKind, FieldPath, FoldPolicy, GapPolicy, IdleSettings, MONTH_NAMES,
+    MonthDays, MonthSet, MultipleInstances, PowerSettings, Priority, Repetition, Segment, Start, Task,
+    Trigger, TriggerKind, WEEKDAY_NAMES, WeekOfMonth, WeekSet, WeekdaySet, parse_month, parse_weekday,
+    weekday_name,
 };
 use toml::Spanned;
 use toml::de::{DeString, DeTable, DeValue};
@@ -51,7 +51,7 @@ type Span = Range<usize>;
 type Value<'i> = Spanned<DeValue<'i>>;
 type Key<'i> = Spanned<DeString<'i>>;
 
-/// The keys of a task, in the order `task-file.md` lists them (and [`write`] writes them).
+/// The keys of a task, in the order `task-file.md` lists them (and [`write()`] writes them).
 const TASK_KEYS: [&str; 19] = [
     "name",
     "command",
@@ -75,40 +75,18 @@ const TASK_KEYS: [&str; 19] = [
 ];
 
 /// The keys of `[task.idle]`.
-const IDLE_KEYS: [&str; 5] = [
-    "start-only-if-idle",
-    "idle-for",
-    "wait-up-to",
-    "stop-on-idle-end",
-    "restart-on-idle-resume",
-];
+const IDLE_KEYS: [&str; 5] =
+    ["start-only-if-idle", "idle-for", "wait-up-to", "stop-on-idle-end", "restart-on-idle-resume"];
 
 /// The keys of `[task.power]`.
 const POWER_KEYS: [&str; 2] = ["no-start-on-batteries", "stop-on-batteries"];
 
 /// The trigger kinds; a trigger has exactly one of these keys.
-const KIND_KEYS: [&str; 9] = [
-    "once",
-    "daily",
-    "weekly",
-    "monthly",
-    "monthly-weekday",
-    "cron",
-    "at-startup",
-    "at-logon",
-    "on-idle",
-];
+const KIND_KEYS: [&str; 9] =
+    ["once", "daily", "weekly", "monthly", "monthly-weekday", "cron", "at-startup", "at-logon", "on-idle"];
 
 /// The keys of a trigger besides its kind.
-const TRIGGER_KEYS: [&str; 7] = [
-    "start",
-    "end",
-    "repeat",
-    "random-delay",
-    "enabled",
-    "dst-gap",
-    "dst-fold",
-];
+const TRIGGER_KEYS: [&str; 7] = ["start", "end", "repeat", "random-delay", "enabled", "dst-gap", "dst-fold"];
 
 /// The keys of `repeat`.
 const REPEAT_KEYS: [&str; 3] = ["every", "for", "stop-at-end"];
@@ -144,10 +122,7 @@ pub fn read(input: &[u8]) -> Result<Document, Error> {
         diags.sort_by_key(|(offset, _)| *offset);
         return Err(Error::new(diags.into_iter().map(|(_, d)| d).collect()));
     }
-    let mut reader = Reader {
-        text,
-        diags: Vec::new(),
-    };
+    let mut reader = Reader { text, diags: Vec::new() };
     let root = root.get_ref();
     let tasks = reader.document(root);
     for (index, (task, failed)) in tasks.iter().enumerate() {
@@ -165,9 +140,7 @@ pub fn read(input: &[u8]) -> Result<Document, Error> {
         Ok(Document::from_tasks(tasks.into_iter().map(|(t, _)| t)))
     } else {
         reader.diags.sort_by_key(|(offset, _)| *offset);
-        Err(Error::new(
-            reader.diags.into_iter().map(|(_, d)| d).collect(),
-        ))
+        Err(Error::new(reader.diags.into_iter().map(|(_, d)| d).collect()))
     }
 }
 
@@ -214,12 +187,7 @@ pub fn write(doc: &Document) -> Result<Vec<u8>, Error> {
     if problems.is_empty() {
         Ok(out.into_bytes())
     } else {
-        Err(Error::new(
-            problems
-                .into_iter()
-                .map(|m| Diagnostic::error(Location::None, m))
-                .collect(),
-        ))
+        Err(Error::new(problems.into_iter().map(|m| Diagnostic::error(Location::None, m)).collect()))
     }
 }
 
@@ -242,21 +210,13 @@ fn action_loss(action: Action, out: &mut Vec<String>) {
         Action::Update => ("Update", "change only the settings the item defines"),
         Action::Delete => ("Delete", "remove the task"),
     };
-    out.push(format!(
-        "GPP action `{name}` ({what}): a task file always creates or replaces its tasks"
-    ));
+    out.push(format!("GPP action `{name}` ({what}): a task file always creates or replaces its tasks"));
 }
 
 /// One function per format, each destructuring its extras so that a field added to them
 /// fails to compile here until its loss is described.
 fn extras_losses(extras: &Extras, out: &mut Vec<String>) {
-    let Extras {
-        job,
-        xml,
-        gpp,
-        schtasks,
-        jt,
-    } = extras;
+    let Extras { job, xml, gpp, schtasks, jt } = extras;
     if let Some(x) = job {
         job_losses(x, out);
     }
@@ -343,8 +303,7 @@ impl Failed {
         }
         match field.segments() {
             [Segment::Key("trigger"), Segment::Index(i), ..] => {
-                self.kinds.contains(i)
-                    && matches!(kind, ErrorKind::MissingField | ErrorKind::Conflict)
+                self.kinds.contains(i) && matches!(kind, ErrorKind::MissingField | ErrorKind::Conflict)
             }
             _ => false,
         }
@@ -425,8 +384,7 @@ macro_rules! set {
 
 impl Reader<'_> {
     fn error(&mut self, span: &Span, message: String) {
-        self.diags
-            .push((span.start, Diagnostic::error(at(self.text, span), message)));
+        self.diags.push((span.start, Diagnostic::error(at(self.text, span), message)));
     }
 
     /// The source text of a value, shortened to one line of at most 40 characters.
@@ -449,23 +407,20 @@ impl Reader<'_> {
         self.error(&v.span(), message);
     }
 
-    fn unknown_key(&mut self, key: &Key<'_>, place: &str, known: &[&str]) {
+    /// Reports an unknown key; returns the known key it is likely a typo of.
+    fn unknown_key<'k>(&mut self, key: &Key<'_>, place: &str, known: &[&'k str]) -> Option<&'k str> {
         let name = key.get_ref();
-        let mut message = format!(
-            "unknown key `{name}` in {place}; expected one of {}",
-            one_of(known)
-        );
-        if let Some(s) = suggestion(name, known) {
+        let mut message = format!("unknown key `{name}` in {place}; expected one of {}", one_of(known));
+        let suggested = suggestion(name, known);
+        if let Some(s) = suggested {
             let _ = write!(message, " (did you mean `{s}`?)");
         }
         self.error(&key.span(), message);
+        suggested
     }
 
     fn bad_value(&mut self, key: &str, v: &Value<'_>, expected: &str) {
-        let message = format!(
-            "expected {expected} for `{key}`, but found `{}`",
-            self.snippet(&v.span())
-        );
+        let message = format!("expected {expected} for `{key}`, but found `{}`", self.snippet(&v.span()));
         self.error(&v.span(), message);
     }
 
@@ -488,10 +443,7 @@ impl Reader<'_> {
             }
         }
         if tasks.is_empty() && self.diags.is_empty() {
-            self.error(
-                &(0..0),
-                "expected at least one `[[task]]` table, but found none".into(),
-            );
+            self.error(&(0..0), "expected at least one `[[task]]` table, but found none".into());
         }
         tasks
     }
@@ -502,55 +454,26 @@ impl Reader<'_> {
         let mut name = None;
         let mut command = None;
         let mut trigger_count = 0;
+        // Known keys that an unknown key was taken for: not reported missing as well.
+        let mut typos = Vec::new();
         for (key, v) in entries(table) {
             let k = key.get_ref().as_ref();
             let path = |k: &'static str| FieldPath::key(k);
             match k {
                 "name" => set!(failed, path("name"), name, self.string(k, v).map(Some)),
-                "command" => set!(
-                    failed,
-                    path("command"),
-                    command,
-                    self.string(k, v).map(Some)
-                ),
+                "command" => set!(failed, path("command"), command, self.string(k, v).map(Some)),
                 "args" => set!(failed, path("args"), task.args, self.strings(k, v)),
-                "working-dir" => set!(
-                    failed,
-                    path("working-dir"),
-                    task.working_dir,
-                    self.string(k, v).map(Some)
-                ),
-                "comment" => set!(
-                    failed,
-                    path("comment"),
-                    task.comment,
-                    self.string(k, v).map(Some)
-                ),
-                "author" => set!(
-                    failed,
-                    path("author"),
-                    task.author,
-                    self.string(k, v).map(Some)
-                ),
+                "working-dir" => {
+                    set!(failed, path("working-dir"), task.working_dir, self.string(k, v).map(Some))
+                }
+                "comment" => set!(failed, path("comment"), task.comment, self.string(k, v).map(Some)),
+                "author" => set!(failed, path("author"), task.author, self.string(k, v).map(Some)),
                 "enabled" => set!(failed, path("enabled"), task.enabled, self.boolean(k, v)),
-                "time-zone" => set!(
-                    failed,
-                    path("time-zone"),
-                    task.time_zone,
-                    self.string(k, v).map(Some)
-                ),
-                "run-as" => set!(
-                    failed,
-                    path("run-as"),
-                    task.run_as,
-                    self.string(k, v).map(Some)
-                ),
-                "max-run-time" => set!(
-                    failed,
-                    path("max-run-time"),
-                    task.max_run_time,
-                    self.max_run_time(k, v)
-                ),
+                "time-zone" => set!(failed, path("time-zone"), task.time_zone, self.string(k, v).map(Some)),
+                "run-as" => set!(failed, path("run-as"), task.run_as, self.string(k, v).map(Some)),
+                "max-run-time" => {
+                    set!(failed, path("max-run-time"), task.max_run_time, self.max_run_time(k, v))
+                }
                 "multiple-instances" => set!(
                     failed,
                     path("multiple-instances"),
@@ -562,48 +485,22 @@ impl Reader<'_> {
                         MultipleInstances::parse
                     )
                 ),
-                "start-when-available" => set!(
-                    failed,
-                    path("start-when-available"),
-                    task.start_when_available,
-                    self.boolean(k, v)
-                ),
-                "delete-when-done" => set!(
-                    failed,
-                    path("delete-when-done"),
-                    task.delete_when_done,
-                    self.boolean(k, v)
-                ),
+                "start-when-available" => {
+                    set!(failed, path("start-when-available"), task.start_when_available, self.boolean(k, v))
+                }
+                "delete-when-done" => {
+                    set!(failed, path("delete-when-done"), task.delete_when_done, self.boolean(k, v))
+                }
                 "priority" => set!(
                     failed,
                     path("priority"),
                     task.priority,
                     self.choice(k, v, &Priority::ALL.map(Priority::name), Priority::parse)
                 ),
-                "wake-to-run" => set!(
-                    failed,
-                    path("wake-to-run"),
-                    task.wake_to_run,
-                    self.boolean(k, v)
-                ),
-                "environment" => set!(
-                    failed,
-                    path("environment"),
-                    task.environment,
-                    self.environment(k, v)
-                ),
-                "idle" => set!(
-                    failed,
-                    path("idle"),
-                    task.idle,
-                    self.idle(v, &mut failed).map(Some)
-                ),
-                "power" => set!(
-                    failed,
-                    path("power"),
-                    task.power,
-                    self.power(v, &mut failed).map(Some)
-                ),
+                "wake-to-run" => set!(failed, path("wake-to-run"), task.wake_to_run, self.boolean(k, v)),
+                "environment" => set!(failed, path("environment"), task.environment, self.environment(k, v)),
+                "idle" => set!(failed, path("idle"), task.idle, self.idle(v, &mut failed).map(Some)),
+                "power" => set!(failed, path("power"), task.power, self.power(v, &mut failed).map(Some)),
                 "trigger" => {
                     let DeValue::Array(array) = v.get_ref() else {
                         self.type_error(k, v, "`[[task.trigger]]` tables");
@@ -613,16 +510,20 @@ impl Reader<'_> {
                     for element in array.iter() {
                         let index = trigger_count;
                         trigger_count += 1;
-                        task.triggers
-                            .push(self.trigger(index, element, &mut failed));
+                        task.triggers.push(self.trigger(index, element, &mut failed));
                     }
                 }
-                _ => self.unknown_key(key, "`[[task]]`", &TASK_KEYS),
+                _ => {
+                    if let Some(meant) = self.unknown_key(key, "`[[task]]`", &TASK_KEYS) {
+                        typos.push(meant);
+                    }
+                }
             }
         }
         match name {
             Some(name) => task.name = name,
             None if failed.paths.contains(&FieldPath::key("name")) => {}
+            None if typos.contains(&"name") => failed.paths.push(FieldPath::key("name")),
             None => {
                 failed.paths.push(FieldPath::key("name"));
                 self.missing_in_task(span, "`name`, such as `name = \"nightly/backup\"`");
@@ -631,6 +532,7 @@ impl Reader<'_> {
         match command {
             Some(command) => task.command = command,
             None if failed.paths.contains(&FieldPath::key("command")) => {}
+            None if typos.contains(&"command") => failed.paths.push(FieldPath::key("command")),
             None => {
                 failed.paths.push(FieldPath::key("command"));
                 self.missing_in_task(
@@ -743,11 +645,7 @@ impl Reader<'_> {
 
     fn environment(&mut self, key: &str, v: &Value<'_>) -> Option<BTreeMap<String, String>> {
         let DeValue::Table(table) = v.get_ref() else {
-            self.type_error(
-                key,
-                v,
-                "a table of variables such as `{ LANG = \"C.UTF-8\" }`",
-            );
+            self.type_error(key, v, "a table of variables such as `{ LANG = \"C.UTF-8\" }`");
             return None;
         };
         let mut out = BTreeMap::new();
@@ -773,32 +671,23 @@ impl Reader<'_> {
             let k = key.get_ref().as_ref();
             let path = |k: &'static str| FieldPath::keys(&["idle", k]);
             match k {
-                "start-only-if-idle" => set!(
-                    failed,
-                    path("start-only-if-idle"),
-                    idle.start_only_if_idle,
-                    self.boolean(k, v)
-                ),
+                "start-only-if-idle" => {
+                    set!(failed, path("start-only-if-idle"), idle.start_only_if_idle, self.boolean(k, v))
+                }
                 "idle-for" => set!(failed, path("idle-for"), idle.idle_for, self.duration(k, v)),
-                "wait-up-to" => set!(
-                    failed,
-                    path("wait-up-to"),
-                    idle.wait_up_to,
-                    self.duration(k, v)
-                ),
-                "stop-on-idle-end" => set!(
-                    failed,
-                    path("stop-on-idle-end"),
-                    idle.stop_on_idle_end,
-                    self.boolean(k, v)
-                ),
+                "wait-up-to" => set!(failed, path("wait-up-to"), idle.wait_up_to, self.duration(k, v)),
+                "stop-on-idle-end" => {
+                    set!(failed, path("stop-on-idle-end"), idle.stop_on_idle_end, self.boolean(k, v))
+                }
                 "restart-on-idle-resume" => set!(
                     failed,
                     path("restart-on-idle-resume"),
                     idle.restart_on_idle_resume,
                     self.boolean(k, v)
                 ),
-                _ => self.unknown_key(key, "`[task.idle]`", &IDLE_KEYS),
+                _ => {
+                    self.unknown_key(key, "`[task.idle]`", &IDLE_KEYS);
+                }
             }
         }
         Some(idle)
@@ -820,13 +709,12 @@ impl Reader<'_> {
                     power.no_start_on_batteries,
                     self.boolean(k, v)
                 ),
-                "stop-on-batteries" => set!(
-                    failed,
-                    path("stop-on-batteries"),
-                    power.stop_on_batteries,
-                    self.boolean(k, v)
-                ),
-                _ => self.unknown_key(key, "`[task.power]`", &POWER_KEYS),
+                "stop-on-batteries" => {
+                    set!(failed, path("stop-on-batteries"), power.stop_on_batteries, self.boolean(k, v))
+                }
+                _ => {
+                    self.unknown_key(key, "`[task.power]`", &POWER_KEYS);
+                }
             }
         }
         Some(power)
@@ -842,6 +730,8 @@ impl Reader<'_> {
         let path = |k: &'static str| FieldPath::trigger(index, &[k]);
         // The first kind key, and whether it was read.
         let mut kind: Option<(&str, bool)> = None;
+        // An unknown key taken for a kind (`dayly`): the missing kind is not reported again.
+        let mut kind_typo = false;
         for (key, v) in entries(table) {
             let k = key.get_ref().as_ref();
             if let Some(&kind_key) = KIND_KEYS.iter().find(|n| **n == k) {
@@ -852,6 +742,8 @@ impl Reader<'_> {
                             "expected exactly one kind in a trigger, but found `{first}` and `{k}`; put each in its own `[[task.trigger]]`"
                         ),
                     );
+                    // Its own faults are reported too; the first kind is the one validated.
+                    self.kind(index, kind_key, v, &mut Failed::default());
                     continue;
                 }
                 let read = self.kind(index, kind_key, v, failed);
@@ -862,25 +754,12 @@ impl Reader<'_> {
                 continue;
             }
             match k {
-                "start" => set!(
-                    failed,
-                    path("start"),
-                    trigger.start,
-                    self.start(k, v).map(Some)
-                ),
+                "start" => set!(failed, path("start"), trigger.start, self.start(k, v).map(Some)),
                 "end" => set!(failed, path("end"), trigger.end, self.end(k, v).map(Some)),
-                "repeat" => set!(
-                    failed,
-                    path("repeat"),
-                    trigger.repeat,
-                    self.repeat(v).map(Some)
-                ),
-                "random-delay" => set!(
-                    failed,
-                    path("random-delay"),
-                    trigger.random_delay,
-                    self.duration(k, v).map(Some)
-                ),
+                "repeat" => set!(failed, path("repeat"), trigger.repeat, self.repeat(v).map(Some)),
+                "random-delay" => {
+                    set!(failed, path("random-delay"), trigger.random_delay, self.duration(k, v).map(Some))
+                }
                 "enabled" => set!(failed, path("enabled"), trigger.enabled, self.boolean(k, v)),
                 "dst-gap" => set!(
                     failed,
@@ -892,49 +771,45 @@ impl Reader<'_> {
                     failed,
                     path("dst-fold"),
                     trigger.dst_fold,
-                    self.choice(
-                        k,
-                        v,
-                        &FoldPolicy::ALL.map(FoldPolicy::name),
-                        FoldPolicy::parse
-                    )
+                    self.choice(k, v, &FoldPolicy::ALL.map(FoldPolicy::name), FoldPolicy::parse)
                 ),
                 _ => {
                     let known: Vec<&str> = KIND_KEYS.iter().chain(&TRIGGER_KEYS).copied().collect();
-                    self.unknown_key(key, "`[[task.trigger]]`", &known);
+                    let meant = self.unknown_key(key, "`[[task.trigger]]`", &known);
+                    kind_typo |= meant.is_some_and(|m| KIND_KEYS.contains(&m));
                 }
             }
         }
         match kind {
             Some((_, true)) => {}
             Some((_, false)) => failed.kinds.push(index),
+            None if kind_typo => failed.kinds.push(index),
             None => {
                 failed.kinds.push(index);
                 self.error(
                     &v.span(),
-                    format!(
-                        "expected a trigger kind, one of {}, but found none",
-                        one_of(&KIND_KEYS)
-                    ),
+                    format!("expected a trigger kind, one of {}, but found none", one_of(&KIND_KEYS)),
                 );
             }
         }
         trigger
     }
 
-    /// The settings table of a kind, with its keys checked against `known`.
-    fn kind_table<'a, 'i>(
+    /// The settings of a kind, with its keys checked against `known`, and the known keys
+    /// that unknown ones were taken for.
+    fn kind_table<'a, 'i, 'k>(
         &mut self,
         kind: &str,
         v: &'a Value<'i>,
-        known: &[&str],
+        known: &[&'k str],
         example: &str,
-    ) -> Option<Vec<(&'a Key<'i>, &'a Value<'i>)>> {
+    ) -> Option<KindSettings<'a, 'i, 'k>> {
         let DeValue::Table(table) = v.get_ref() else {
             self.type_error(kind, v, &format!("a table such as `{kind} = {example}`"));
             return None;
         };
         let mut out = Vec::new();
+        let mut typos = Vec::new();
         for (key, value) in entries(table) {
             if known.contains(&key.get_ref().as_ref()) {
                 out.push((key, value));
@@ -945,10 +820,10 @@ impl Reader<'_> {
                 );
                 self.error(&key.span(), message);
             } else {
-                self.unknown_key(key, &format!("`{kind}`"), known);
+                typos.extend(self.unknown_key(key, &format!("`{kind}`"), known));
             }
         }
-        Some(out)
+        Some((out, typos))
     }
 
     fn kind(
@@ -981,14 +856,11 @@ impl Reader<'_> {
             "daily" => (&["every"], "{ every = 1 }"),
             "weekly" => (&["every", "days"], "{ every = 1, days = [\"mon\"] }"),
             "monthly" => (&["every", "days", "months"], "{ days = [1, \"last\"] }"),
-            "monthly-weekday" => (
-                &["weeks", "days", "months"],
-                "{ weeks = [\"first\"], days = [\"mon\"] }",
-            ),
+            "monthly-weekday" => (&["weeks", "days", "months"], "{ weeks = [\"first\"], days = [\"mon\"] }"),
             "at-startup" => (&["delay"], "{ delay = \"30s\" }"),
             _ => (&["user", "delay"], "{ user = \"alice\" }"),
         };
-        let entries = self.kind_table(kind, v, known, example)?;
+        let (entries, typos) = self.kind_table(kind, v, known, example)?;
         let mut every = 1;
         let mut weekdays = None;
         let mut month_days = None;
@@ -1000,18 +872,10 @@ impl Reader<'_> {
             let k = key.get_ref().as_ref();
             match k {
                 "every" => set!(failed, path("every"), every, self.count(k, value)),
-                "days" if kind == "monthly" => set!(
-                    failed,
-                    path("days"),
-                    month_days,
-                    self.month_days(k, value).map(Some)
-                ),
-                "days" => set!(
-                    failed,
-                    path("days"),
-                    weekdays,
-                    self.weekdays(k, value).map(Some)
-                ),
+                "days" if kind == "monthly" => {
+                    set!(failed, path("days"), month_days, self.month_days(k, value).map(Some))
+                }
+                "days" => set!(failed, path("days"), weekdays, self.weekdays(k, value).map(Some)),
                 "weeks" => set!(failed, path("weeks"), weeks, self.weeks(k, value).map(Some)),
                 "months" => set!(failed, path("months"), months, self.months(k, value)),
                 "delay" => set!(failed, path("delay"), delay, self.duration(k, value)),
@@ -1023,13 +887,13 @@ impl Reader<'_> {
         // marked, so validation's "no day given" is not added.
         let mut required = |present: bool, name: &'static str, example: &str| {
             let p = path(name);
-            if !present && !failed.paths.contains(&p) {
+            if !present && typos.contains(&name) {
+                failed.paths.push(p);
+            } else if !present && !failed.paths.contains(&p) {
                 failed.paths.push(p);
                 self.error(
                     &v.span(),
-                    format!(
-                        "a `{kind}` trigger needs `{name}`, such as `{example}`, but found none"
-                    ),
+                    format!("a `{kind}` trigger needs `{name}`, such as `{example}`, but found none"),
                 );
             }
         };
@@ -1039,18 +903,11 @@ impl Reader<'_> {
             "daily" => TriggerKind::Daily { every },
             "weekly" => {
                 required(weekdays.is_some(), "days", "days = [\"mon\", \"fri\"]");
-                TriggerKind::Weekly {
-                    every,
-                    days: weekdays.unwrap_or(WeekdaySet::EMPTY),
-                }
+                TriggerKind::Weekly { every, days: weekdays.unwrap_or(WeekdaySet::EMPTY) }
             }
             "monthly" => {
                 required(month_days.is_some(), "days", "days = [1, 15, \"last\"]");
-                TriggerKind::Monthly {
-                    every,
-                    days: month_days.unwrap_or(MonthDays::EMPTY),
-                    months,
-                }
+                TriggerKind::Monthly { every, days: month_days.unwrap_or(MonthDays::EMPTY), months }
             }
             "monthly-weekday" => {
                 required(weeks.is_some(), "weeks", "weeks = [\"first\", \"last\"]");
@@ -1110,38 +967,26 @@ impl Reader<'_> {
     }
 
     fn weekdays(&mut self, key: &str, v: &Value<'_>) -> Option<WeekdaySet> {
-        let expected = format!(
-            "a weekday, one of {} (or full names)",
-            one_of(&WEEKDAY_NAMES)
-        );
-        let days = self.list(key, v, "weekdays", |r, e| {
-            r.name(key, e, &expected, parse_weekday)
-        })?;
+        let expected = format!("a weekday, one of {} (or full names)", one_of(&WEEKDAY_NAMES));
+        let days = self.list(key, v, "weekdays", |r, e| r.name(key, e, &expected, parse_weekday))?;
         Some(days.into_iter().collect())
     }
 
     fn months(&mut self, key: &str, v: &Value<'_>) -> Option<MonthSet> {
         let expected = format!("a month, one of {} (or full names)", one_of(&MONTH_NAMES));
-        let months = self.list(key, v, "months", |r, e| {
-            r.name(key, e, &expected, parse_month)
-        })?;
-        Some(
-            months
-                .into_iter()
-                .fold(MonthSet::EMPTY, |set, m| set.with(m)),
-        )
+        let months = self.list(key, v, "months", |r, e| r.name(key, e, &expected, parse_month))?;
+        Some(months.into_iter().fold(MonthSet::EMPTY, |set, m| set.with(m)))
     }
 
     fn weeks(&mut self, key: &str, v: &Value<'_>) -> Option<WeekSet> {
         let expected = format!("a week of the month, one of {}", one_of(&WEEK_NAMES));
-        let weeks = self.list(key, v, "weeks of the month", |r, e| {
-            r.name(key, e, &expected, WeekOfMonth::parse)
-        })?;
+        let weeks =
+            self.list(key, v, "weeks of the month", |r, e| r.name(key, e, &expected, WeekOfMonth::parse))?;
         Some(weeks.into_iter().collect())
     }
 
     fn month_days(&mut self, key: &str, v: &Value<'_>) -> Option<MonthDays> {
-        const EXPECTED: &str = "a day of the month from 1 to 31, or \"last\"";
+        const EXPECTED: &str = "a day of the month (1 to 31, or \"last\")";
         let days = self.list(key, v, "days of the month", |r, e| match e.get_ref() {
             DeValue::Integer(i) => match u8::from_str_radix(i.as_str(), i.radix()) {
                 Ok(n @ 1..=31) => Some(Some(n)),
@@ -1169,11 +1014,7 @@ impl Reader<'_> {
     fn repeat(&mut self, v: &Value<'_>) -> Option<Repetition> {
         const EXAMPLE: &str = "{ every = \"1h\", for = \"10h\" }";
         let DeValue::Table(table) = v.get_ref() else {
-            self.type_error(
-                "repeat",
-                v,
-                &format!("a table such as `repeat = {EXAMPLE}`"),
-            );
+            self.type_error("repeat", v, &format!("a table such as `repeat = {EXAMPLE}`"));
             return None;
         };
         let mut every = None;
@@ -1198,27 +1039,26 @@ impl Reader<'_> {
                     Some(b) => stop_at_end = b,
                     None => ok = false,
                 },
-                _ => self.unknown_key(key, "`repeat`", &REPEAT_KEYS),
+                _ => {
+                    // Taken for `every` (`evry`): not reported missing as well.
+                    saw_every |= self.unknown_key(key, "`repeat`", &REPEAT_KEYS) == Some("every");
+                    ok = false;
+                }
             }
         }
         if !saw_every {
             self.error(
                 &v.span(),
-                format!(
-                    "`repeat` needs `every`, the interval, such as `repeat = {EXAMPLE}`, but found none"
-                ),
+                format!("`repeat` needs `every`, the interval, such as `repeat = {EXAMPLE}`, but found none"),
             );
         }
         let every = every.filter(|_| ok)?;
-        Some(Repetition {
-            every,
-            duration,
-            stop_at_end,
-        })
+        Some(Repetition { every, duration, stop_at_end })
     }
 
     fn start(&mut self, key: &str, v: &Value<'_>) -> Option<Start> {
-        const EXPECTED: &str = "a date and time such as \"2026-01-07T06:00:00\" (with `Z` or `+hh:mm` to pin it to an offset)";
+        const EXPECTED: &str =
+            "a date and time such as \"2026-01-07T06:00:00\" (with `Z` or `+hh:mm` to pin it to an offset)";
         match self.stamp(key, v, EXPECTED)? {
             Stamp::DateTime(datetime, offset) => Some(Start { datetime, offset }),
             Stamp::Date(_) => {
@@ -1282,6 +1122,10 @@ fn find_span(root: &DeTable<'_>, task_index: usize, field: &FieldPath) -> Option
     Some(best)
 }
 
+/// The settings of a trigger kind, in file order, and the known keys that unknown ones
+/// were taken for.
+type KindSettings<'a, 'i, 'k> = (Vec<(&'a Key<'i>, &'a Value<'i>)>, Vec<&'k str>);
+
 /// A date, or a civil date-time with an optional offset.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Stamp {
@@ -1292,10 +1136,7 @@ enum Stamp {
 /// Reads `YYYY-MM-DD`, or `YYYY-MM-DDThh:mm[:ss[.fff]]` with an optional `Z` or `±hh:mm`
 /// (RFC 3339, with the seconds optional as ISO 8601 allows). `T` may be a space.
 fn parse_stamp(s: &str) -> Result<Stamp, &'static str> {
-    let mut p = Cursor {
-        bytes: s.trim().as_bytes(),
-        at: 0,
-    };
+    let mut p = Cursor { bytes: s.trim().as_bytes(), at: 0 };
     let year = p.digits(4).ok_or("the year has four digits")?;
     p.expect(b'-').ok_or("expected `YYYY-MM-DD`")?;
     let month = p.digits(2).ok_or("the month has two digits")?;
@@ -1333,8 +1174,8 @@ fn parse_stamp(s: &str) -> Result<Stamp, &'static str> {
                 .fold(0u32, |n, d| n * 10 + u32::from(d - b'0'));
         }
     }
-    let time = Time::new(hour as i8, minute as i8, second as i8, nanos as i32)
-        .map_err(|_| "no such time of day")?;
+    let time =
+        Time::new(hour as i8, minute as i8, second as i8, nanos as i32).map_err(|_| "no such time of day")?;
     let datetime = DateTime::from_parts(date, time);
     let offset = match p.next() {
         None => None,
@@ -1368,8 +1209,7 @@ fn from_toml_datetime(d: &toml::value::Datetime) -> Result<Stamp, &'static str> 
     let Some(td) = d.date else {
         return Err("a time alone has no date");
     };
-    let date =
-        Date::new(td.year as i16, td.month as i8, td.day as i8).map_err(|_| "no such date")?;
+    let date = Date::new(td.year as i16, td.month as i8, td.day as i8).map_err(|_| "no such date")?;
     let Some(tt) = d.time else {
         return Ok(Stamp::Date(date));
     };
@@ -1383,10 +1223,9 @@ fn from_toml_datetime(d: &toml::value::Datetime) -> Result<Stamp, &'static str> 
     let offset = match d.offset {
         None => None,
         Some(toml::value::Offset::Z) => Some(Offset::UTC),
-        Some(toml::value::Offset::Custom { minutes }) => Some(
-            Offset::from_seconds(i32::from(minutes) * 60)
-                .map_err(|_| "the offset is out of range")?,
-        ),
+        Some(toml::value::Offset::Custom { minutes }) => {
+            Some(Offset::from_seconds(i32::from(minutes) * 60).map_err(|_| "the offset is out of range")?)
+        }
     };
     Ok(Stamp::DateTime(DateTime::from_parts(date, time), offset))
 }
@@ -1423,11 +1262,7 @@ impl Cursor<'_> {
             return None;
         }
         self.at += n;
-        Some(
-            digits
-                .iter()
-                .fold(0u32, |v, d| v * 10 + u32::from(d - b'0')),
-        )
+        Some(digits.iter().fold(0u32, |v, d| v * 10 + u32::from(d - b'0')))
     }
 }
 
@@ -1441,11 +1276,7 @@ fn write_task(out: &mut String, task: &Task, problems: &mut Vec<String>) {
     if !task.args.is_empty() {
         line(out, "args", &strings(&task.args));
     }
-    let optional = [
-        ("working-dir", &task.working_dir),
-        ("comment", &task.comment),
-        ("author", &task.author),
-    ];
+    let optional = [("working-dir", &task.working_dir), ("comment", &task.comment), ("author", &task.author)];
     for (key, value) in optional {
         if let Some(v) = value {
             line(out, key, &string(v));
@@ -1466,11 +1297,7 @@ fn write_task(out: &mut String, task: &Task, problems: &mut Vec<String>) {
         None => line(out, "max-run-time", &string(NO_LIMIT)),
     }
     if task.multiple_instances != MultipleInstances::default() {
-        line(
-            out,
-            "multiple-instances",
-            &string(task.multiple_instances.name()),
-        );
+        line(out, "multiple-instances", &string(task.multiple_instances.name()));
     }
     if task.start_when_available {
         line(out, "start-when-available", "true");
@@ -1485,11 +1312,7 @@ fn write_task(out: &mut String, task: &Task, problems: &mut Vec<String>) {
         line(out, "wake-to-run", "true");
     }
     if !task.environment.is_empty() {
-        let pairs = task
-            .environment
-            .iter()
-            .map(|(k, v)| (key(k), string(v)))
-            .collect::<Vec<_>>();
+        let pairs = task.environment.iter().map(|(k, v)| (key(k), string(v))).collect::<Vec<_>>();
         line(out, "environment", &inline(&pairs));
     }
     if let Some(idle) = &task.idle {
@@ -1499,18 +1322,10 @@ fn write_task(out: &mut String, task: &Task, problems: &mut Vec<String>) {
         out.push_str("\n[task.power]\n");
         let defaults = PowerSettings::default();
         if power.no_start_on_batteries != defaults.no_start_on_batteries {
-            line(
-                out,
-                "no-start-on-batteries",
-                &power.no_start_on_batteries.to_string(),
-            );
+            line(out, "no-start-on-batteries", &power.no_start_on_batteries.to_string());
         }
         if power.stop_on_batteries != defaults.stop_on_batteries {
-            line(
-                out,
-                "stop-on-batteries",
-                &power.stop_on_batteries.to_string(),
-            );
+            line(out, "stop-on-batteries", &power.stop_on_batteries.to_string());
         }
     }
     for (i, trigger) in task.triggers.iter().enumerate() {
@@ -1524,21 +1339,9 @@ fn write_idle(out: &mut String, idle: &IdleSettings) {
     out.push_str("\n[task.idle]\n");
     let d = IdleSettings::default();
     let bools = [
-        (
-            "start-only-if-idle",
-            idle.start_only_if_idle,
-            d.start_only_if_idle,
-        ),
-        (
-            "stop-on-idle-end",
-            idle.stop_on_idle_end,
-            d.stop_on_idle_end,
-        ),
-        (
-            "restart-on-idle-resume",
-            idle.restart_on_idle_resume,
-            d.restart_on_idle_resume,
-        ),
+        ("start-only-if-idle", idle.start_only_if_idle, d.start_only_if_idle),
+        ("stop-on-idle-end", idle.stop_on_idle_end, d.stop_on_idle_end),
+        ("restart-on-idle-resume", idle.restart_on_idle_resume, d.restart_on_idle_resume),
     ];
     let (start_only, rest) = bools.split_at(1);
     for (k, v, default) in start_only {
@@ -1565,10 +1368,7 @@ fn write_trigger(out: &mut String, t: &Trigger, problem: &mut dyn FnMut(String))
     let every = |n: u32| (n != 1).then(|| ("every".to_string(), n.to_string()));
     let months = |m: MonthSet| {
         (!m.is_all()).then(|| {
-            let names: Vec<String> = m
-                .iter()
-                .map(|m| string(MONTH_NAMES[(m - 1) as usize]))
-                .collect();
+            let names: Vec<String> = m.iter().map(|m| string(MONTH_NAMES[(m - 1) as usize])).collect();
             ("months".to_string(), array(&names))
         })
     };
@@ -1581,41 +1381,26 @@ fn write_trigger(out: &mut String, t: &Trigger, problem: &mut dyn FnMut(String))
         TriggerKind::Once | TriggerKind::OnIdle => "{}".to_string(),
         TriggerKind::Daily { every: n } => inline_opt(&[every(*n)]),
         TriggerKind::Weekly { every: n, days } => inline_opt(&[every(*n), Some(weekdays(*days))]),
-        TriggerKind::Monthly {
-            every: n,
-            days,
-            months: m,
-        } => {
+        TriggerKind::Monthly { every: n, days, months: m } => {
             let mut items: Vec<String> = days.days().map(|d| d.to_string()).collect();
             if days.has_last() {
                 items.push(string("last"));
             }
             inline_opt(&[every(*n), Some(("days".into(), array(&items))), months(*m)])
         }
-        TriggerKind::MonthlyWeekday {
-            weeks,
-            days,
-            months: m,
-        } => {
+        TriggerKind::MonthlyWeekday { weeks, days, months: m } => {
             let names: Vec<String> = weeks.iter().map(|w| string(w.name())).collect();
-            inline_opt(&[
-                Some(("weeks".into(), array(&names))),
-                Some(weekdays(*days)),
-                months(*m),
-            ])
+            inline_opt(&[Some(("weeks".into(), array(&names))), Some(weekdays(*days)), months(*m)])
         }
         TriggerKind::Cron(c) => string(c.as_str()),
         TriggerKind::AtStartup { delay: d } => inline_opt(&[delay(*d)]),
-        TriggerKind::AtLogon { user, delay: d } => inline_opt(&[
-            user.as_ref().map(|u| ("user".to_string(), string(u))),
-            delay(*d),
-        ]),
-        // `TriggerKind` is non-exhaustive: a kind added to the model must be added here.
-        #[allow(unreachable_patterns)]
+        TriggerKind::AtLogon { user, delay: d } => {
+            inline_opt(&[user.as_ref().map(|u| ("user".to_string(), string(u))), delay(*d)])
+        }
+        // `TriggerKind` is non-exhaustive: a kind added to the model must be added here;
+        // until it is, writing it fails rather than writing something else.
         _ => {
-            problem(format!(
-                "the `{kind}` trigger kind is not known to the task file writer"
-            ));
+            problem(format!("the `{kind}` trigger kind is not known to the task file writer"));
             "{}".to_string()
         }
     };
@@ -1639,10 +1424,8 @@ fn write_trigger(out: &mut String, t: &Trigger, problem: &mut dyn FnMut(String))
     if let Some(r) = &t.repeat {
         let items = [
             Some(("every".to_string(), string(&r.every.to_string()))),
-            r.duration
-                .map(|d| ("for".to_string(), string(&d.to_string()))),
-            r.stop_at_end
-                .then(|| ("stop-at-end".to_string(), "true".to_string())),
+            r.duration.map(|d| ("for".to_string(), string(&d.to_string()))),
+            r.stop_at_end.then(|| ("stop-at-end".to_string(), "true".to_string())),
         ];
         line(out, "repeat", &inline_opt(&items));
     }
@@ -1686,9 +1469,7 @@ fn inline_opt(pairs: &[Option<(String, String)>]) -> String {
 
 /// A key, bare when TOML allows it, quoted otherwise.
 fn key(k: &str) -> String {
-    let bare = !k.is_empty()
-        && k.bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+    let bare = !k.is_empty() && k.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
     if bare { k.to_string() } else { basic(k) }
 }
 
@@ -1696,11 +1477,7 @@ fn key(k: &str) -> String {
 /// and nothing a literal string cannot hold, a basic string with escapes otherwise.
 fn string(s: &str) -> String {
     let literal_ok = !s.contains('\'') && !s.chars().any(|c| c.is_control());
-    if literal_ok && s.contains(['\\', '"']) {
-        format!("'{s}'")
-    } else {
-        basic(s)
-    }
+    if literal_ok && s.contains(['\\', '"']) { format!("'{s}'") } else { basic(s) }
 }
 
 /// A TOML basic string, escaping quotes, backslashes and every control character.
@@ -1728,9 +1505,7 @@ fn check_year(year: i16) -> Result<(), String> {
     if (0..=9999).contains(&year) {
         Ok(())
     } else {
-        Err(format!(
-            "the year {year} is outside 0000..=9999, which a task file cannot write"
-        ))
+        Err(format!("the year {year} is outside 0000..=9999, which a task file cannot write"))
     }
 }
 
@@ -1742,13 +1517,7 @@ fn format_date(d: Date) -> Result<String, String> {
 /// RFC 3339: whole seconds unless the time has a fraction, `Z` for a zero offset.
 fn format_datetime(dt: DateTime, offset: Option<Offset>) -> Result<String, String> {
     let mut out = format_date(dt.date())?;
-    let _ = write!(
-        out,
-        "T{:02}:{:02}:{:02}",
-        dt.hour(),
-        dt.minute(),
-        dt.second()
-    );
+    let _ = write!(out, "T{:02}:{:02}:{:02}", dt.hour(), dt.minute(), dt.second());
     let nanos = dt.subsec_nanosecond();
     if nanos != 0 {
         let frac = format!("{nanos:09}");
@@ -1777,9 +1546,7 @@ mod tests {
     use sked_core::Weekday;
 
     fn read_str(s: &str) -> Result<Vec<Task>, String> {
-        read(s.as_bytes())
-            .map(|d| d.entries.into_iter().map(|e| e.task).collect())
-            .map_err(|e| e.to_string())
+        read(s.as_bytes()).map(|d| d.entries.into_iter().map(|e| e.task).collect()).map_err(|e| e.to_string())
     }
 
     fn one(s: &str) -> Task {
@@ -1807,23 +1574,14 @@ mod tests {
     fn stamps() {
         let d = date(2026, 1, 7);
         assert_eq!(parse_stamp("2026-01-07"), Ok(Stamp::Date(d)));
-        assert_eq!(
-            parse_stamp("2026-01-07T06:00"),
-            Ok(Stamp::DateTime(d.at(6, 0, 0, 0), None))
-        );
+        assert_eq!(parse_stamp("2026-01-07T06:00"), Ok(Stamp::DateTime(d.at(6, 0, 0, 0), None)));
         assert_eq!(
             parse_stamp("2026-01-07 06:00:05.5Z"),
-            Ok(Stamp::DateTime(
-                d.at(6, 0, 5, 500_000_000),
-                Some(Offset::UTC)
-            ))
+            Ok(Stamp::DateTime(d.at(6, 0, 5, 500_000_000), Some(Offset::UTC)))
         );
         assert_eq!(
             parse_stamp("2026-01-07T06:00:00-05:30"),
-            Ok(Stamp::DateTime(
-                d.at(6, 0, 0, 0),
-                Some(Offset::from_seconds(-(5 * 3600 + 1800)).unwrap())
-            ))
+            Ok(Stamp::DateTime(d.at(6, 0, 0, 0), Some(Offset::from_seconds(-(5 * 3600 + 1800)).unwrap())))
         );
         for bad in [
             "",
@@ -1849,14 +1607,8 @@ mod tests {
         let cases = [
             (None, "2026-03-01T06:00:00"),
             (Some(Offset::UTC), "2026-03-01T06:00:00Z"),
-            (
-                Some(Offset::from_seconds(3600).unwrap()),
-                "2026-03-01T06:00:00+01:00",
-            ),
-            (
-                Some(Offset::from_seconds(-(9 * 3600 + 30 * 60 + 15)).unwrap()),
-                "2026-03-01T06:00:00-09:30:15",
-            ),
+            (Some(Offset::from_seconds(3600).unwrap()), "2026-03-01T06:00:00+01:00"),
+            (Some(Offset::from_seconds(-(9 * 3600 + 30 * 60 + 15)).unwrap()), "2026-03-01T06:00:00-09:30:15"),
         ];
         for (offset, text) in cases {
             assert_eq!(format_datetime(dt, offset).unwrap(), text);
@@ -1884,15 +1636,10 @@ mod tests {
         let trigger = &t.triggers[0];
         assert_eq!(
             trigger.start,
-            Some(Start::pinned(
-                date(2026, 1, 7).at(6, 0, 0, 0),
-                Offset::from_seconds(3600).unwrap()
-            ))
+            Some(Start::pinned(date(2026, 1, 7).at(6, 0, 0, 0), Offset::from_seconds(3600).unwrap()))
         );
         assert_eq!(trigger.end, Some(End::Date(date(2026, 12, 31))));
-        let e = err(&format!(
-            "{HEAD}[[task.trigger]]\nonce = {{}}\nstart = 06:00:00\n"
-        ));
+        let e = err(&format!("{HEAD}[[task.trigger]]\nonce = {{}}\nstart = 06:00:00\n"));
         assert!(e.contains("a time alone has no date"), "{e}");
     }
 
@@ -1916,14 +1663,33 @@ mod tests {
     #[test]
     fn unknown_keys_list_the_known_ones_and_suggest() {
         let e = err("[[task]]\nname = \"t\"\ncomand = \"x\"\n");
-        assert!(
-            e.contains("unknown key `comand` in `[[task]]`; expected one of `name`, `command`"),
-            "{e}"
-        );
+        assert!(e.contains("unknown key `comand` in `[[task]]`; expected one of `name`, `command`"), "{e}");
         assert!(e.contains("did you mean `command`?"), "{e}");
         assert!(e.contains("<input>:3:1"), "{e}");
-        // The missing command is reported too, at the task header.
+        // A key that is no typo of a missing one leaves it reported, at the task header.
+        let e = err("[[task]]\nname = \"t\"\nprogram = \"x\"\n");
         assert!(e.contains("a task needs `command`"), "{e}");
+        assert!(e.contains("<input>:1:1"), "{e}");
+    }
+
+    #[test]
+    fn a_typo_is_not_also_reported_missing() {
+        let e = err("[[task]]\nname = \"t\"\ncomand = \"x\"\n");
+        assert_eq!(e.matches("error:").count(), 1, "{e}");
+        let e = err(&format!("{HEAD}[[task.trigger]]\ndayly = {{}}\nstart = \"2026-01-07T06:00\"\n"));
+        assert_eq!(e.matches("error:").count(), 1, "{e}");
+        assert!(e.contains("did you mean `daily`?"), "{e}");
+        let e = err(&format!(
+            "{HEAD}[[task.trigger]]\nweekly = {{ dayz = [\"mon\"] }}\nstart = \"2026-01-07T06:00\"\n"
+        ));
+        assert_eq!(e.matches("error:").count(), 1, "{e}");
+        let e = err(&format!(
+            "{HEAD}[[task.trigger]]\ndaily = {{}}\nstart = \"2026-01-07T06:00\"\nrepeat = {{ evry = \"1h\" }}\n"
+        ));
+        assert_eq!(e.matches("error:").count(), 1, "{e}");
+        // Something that is no typo of `command` leaves it missing.
+        let e = err("[[task]]\nname = \"t\"\nprogram = \"x\"\n");
+        assert_eq!(e.matches("error:").count(), 2, "{e}");
     }
 
     #[test]
@@ -1932,65 +1698,35 @@ mod tests {
             "{HEAD}priority = \"urgent\"\n[[task.trigger]]\ndaily = {{ every = 0 }}\nstart = \"2026-01-07T06:00\"\nrepeat = {{ every = \"30s\" }}\n"
         ));
         let lines: Vec<&str> = e.lines().filter(|l| l.contains("-->")).collect();
-        assert_eq!(
-            lines,
-            [
-                " --> <input>:4:12",
-                " --> <input>:6:19",
-                " --> <input>:8:20"
-            ],
-            "{e}"
-        );
+        assert_eq!(lines, [" --> <input>:4:12", " --> <input>:6:19", " --> <input>:8:20"], "{e}");
     }
 
     #[test]
     fn failed_fields_are_not_reported_twice() {
-        let e = err(&format!(
-            "{HEAD}[[task.trigger]]\nonce = {{}}\nstart = \"yesterday\"\n"
-        ));
+        let e = err(&format!("{HEAD}[[task.trigger]]\nonce = {{}}\nstart = \"yesterday\"\n"));
         assert_eq!(e.matches("error:").count(), 1, "{e}");
         let e = err(&format!(
             "{HEAD}[[task.trigger]]\nweekly = {{ days = [\"mo\"] }}\nstart = \"2026-01-07T06:00\"\n"
         ));
         assert_eq!(e.matches("error:").count(), 1, "{e}");
-        let e = err(&format!(
-            "{HEAD}[[task.trigger]]\nstart = \"2026-01-07T06:00\"\nend = \"2025-01-01\"\n"
-        ));
+        let e = err(&format!("{HEAD}[[task.trigger]]\nstart = \"2026-01-07T06:00\"\nend = \"2025-01-01\"\n"));
         assert_eq!(e.matches("error:").count(), 1, "{e}");
+        // Two kinds: the second is reported, and so is the fault inside it.
+        let e = err(&format!(
+            "{HEAD}[[task.trigger]]\ndaily = {{}}\nweekly = {{ days = [\"mo\"] }}\nstart = \"2026-01-07T06:00\"\n"
+        ));
+        assert_eq!(e.matches("error:").count(), 2, "{e}");
+        assert!(e.contains("`daily` and `weekly`") && e.contains("`\"mo\"`"), "{e}");
     }
 
     #[test]
     fn locate_falls_back_to_the_parent() {
         let text = format!("{HEAD}[[task.trigger]]\nonce = {{}}\n");
         let loc = locate(text.as_bytes(), 0, &FieldPath::trigger(0, &["start"]));
-        assert!(
-            matches!(
-                &loc,
-                Location::Text {
-                    line: 4,
-                    column: 1,
-                    width: 16,
-                    ..
-                }
-            ),
-            "{loc:?}"
-        );
+        assert!(matches!(&loc, Location::Text { line: 4, column: 1, width: 16, .. }), "{loc:?}");
         let loc = locate(text.as_bytes(), 0, &FieldPath::key("command"));
-        assert!(
-            matches!(
-                &loc,
-                Location::Text {
-                    line: 3,
-                    column: 11,
-                    ..
-                }
-            ),
-            "{loc:?}"
-        );
-        assert_eq!(
-            locate(text.as_bytes(), 1, &FieldPath::key("name")),
-            Location::None
-        );
+        assert!(matches!(&loc, Location::Text { line: 3, column: 11, .. }), "{loc:?}");
+        assert_eq!(locate(text.as_bytes(), 1, &FieldPath::key("name")), Location::None);
         assert_eq!(locate(b"\xff", 0, &FieldPath::key("name")), Location::None);
     }
 
@@ -2021,9 +1757,7 @@ mod tests {
         let doc = Document::from_tasks([t]);
         let text = String::from_utf8(write(&doc).unwrap()).unwrap();
         assert!(
-            text.contains(
-                "monthly = { every = 2, days = [1, \"last\"], months = [\"jan\", \"jul\"] }"
-            ),
+            text.contains("monthly = { every = 2, days = [1, \"last\"], months = [\"jan\", \"jul\"] }"),
             "{text}"
         );
         assert!(text.contains("[task.idle]\n"), "{text}");

@@ -95,10 +95,7 @@ pub fn quote(arg: &str) -> String {
 
 /// Joins arguments into one Windows parameter string that [`split`] gives back.
 pub fn join<S: AsRef<str>>(args: &[S]) -> String {
-    args.iter()
-        .map(|a| quote(a.as_ref()))
-        .collect::<Vec<_>>()
-        .join(" ")
+    args.iter().map(|a| quote(a.as_ref())).collect::<Vec<_>>().join(" ")
 }
 
 #[cfg(test)]
@@ -114,10 +111,7 @@ mod tests {
         assert_eq!(split(r#"a\\\"b c d"#), [r#"a\"b"#, "c", "d"]);
         assert_eq!(split(r#"a\\\\"b c" d e"#), [r"a\\b c", "d", "e"]);
         assert_eq!(split(r#"a"b"" c d"#), [r#"ab" c d"#]);
-        assert_eq!(
-            split("/ua /installsource scheduler"),
-            ["/ua", "/installsource", "scheduler"]
-        );
+        assert_eq!(split("/ua /installsource scheduler"), ["/ua", "/installsource", "scheduler"]);
         assert_eq!(split(r#""" x"#), ["", "x"]);
         assert_eq!(split("  "), Vec::<String>::new());
     }

@@ -9,19 +9,13 @@ pub struct XmlExtras {}
 /// Reads Task Scheduler 2.0 task XML.
 pub fn read(input: &[u8], opts: &ReadOptions) -> Result<Document, Error> {
     let _ = (input, opts);
-    Err(Error::one(crate::Diagnostic::error(
-        crate::Location::None,
-        "not written yet",
-    )))
+    Err(Error::one(crate::Diagnostic::error(crate::Location::None, "not written yet")))
 }
 
 /// Writes Task Scheduler 2.0 task XML.
 pub fn write(doc: &Document) -> Result<Vec<u8>, Error> {
     let _ = doc;
-    Err(Error::one(crate::Diagnostic::error(
-        crate::Location::None,
-        "not written yet",
-    )))
+    Err(Error::one(crate::Diagnostic::error(crate::Location::None, "not written yet")))
 }
 
 /// What of `entry` this format cannot hold, one line per loss.

@@ -77,10 +77,7 @@ pub(crate) fn split(c: i64) -> (i32, i64) {
 /// Civil seconds of a jiff civil datetime (whole seconds).
 pub(crate) fn from_jiff(dt: jiff::civil::DateTime) -> i64 {
     let day = days_from_civil(i32::from(dt.year()), dt.month() as u8, dt.day() as u8);
-    i64::from(day) * DAY
-        + i64::from(dt.hour()) * 3600
-        + i64::from(dt.minute()) * 60
-        + i64::from(dt.second())
+    i64::from(day) * DAY + i64::from(dt.hour()) * 3600 + i64::from(dt.minute()) * 60 + i64::from(dt.second())
 }
 
 /// The jiff civil datetime of civil seconds, or `None` outside jiff's range.
@@ -115,19 +112,10 @@ mod tests {
         let end = jiff::civil::date(2500, 12, 31);
         let mut z = day_of(d);
         while d <= end {
-            assert_eq!(
-                days_from_civil(i32::from(d.year()), d.month() as u8, d.day() as u8),
-                z
-            );
-            assert_eq!(
-                civil_from_days(z),
-                (i32::from(d.year()), d.month() as u8, d.day() as u8)
-            );
+            assert_eq!(days_from_civil(i32::from(d.year()), d.month() as u8, d.day() as u8), z);
+            assert_eq!(civil_from_days(z), (i32::from(d.year()), d.month() as u8, d.day() as u8));
             assert_eq!(weekday(z), d.weekday().to_sunday_zero_offset() as u8);
-            assert_eq!(
-                days_in_month(i32::from(d.year()), d.month() as u8),
-                d.days_in_month() as u8
-            );
+            assert_eq!(days_in_month(i32::from(d.year()), d.month() as u8), d.days_in_month() as u8);
             d = d.tomorrow().unwrap();
             z += 1;
         }

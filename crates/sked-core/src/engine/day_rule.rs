@@ -14,13 +14,19 @@ pub(crate) const MONTH_LIMIT: u32 = 4_800;
 /// Bits 0, 7, 14, 21 and 28: one day in each week of a month.
 const EVERY_SEVENTH: u32 = 1 | 1 << 7 | 1 << 14 | 1 << 21 | 1 << 28;
 
+/// For each weekday of the 1st (0 = Sunday), the days of a 31-day month whose weekday is
+/// in `dow`.
+pub(crate) fn weekday_table(dow: u8) -> [u32; 7] {
+    let mut table = [0; 7];
+    for (first, bits) in table.iter_mut().enumerate() {
+        *bits = weekday_bits(first as u8, dow, 31);
+    }
+    table
+}
+
 /// Bits 0..len: the days a month of `len` days has.
 fn month_bits(len: u8) -> u32 {
-    if len >= 32 {
-        u32::MAX
-    } else {
-        (1u32 << len) - 1
-    }
+    if len >= 32 { u32::MAX } else { (1u32 << len) - 1 }
 }
 
 /// The days (bit N-1 = day N) of a month of `len` days starting on weekday `first` whose
@@ -41,21 +47,23 @@ fn weekday_bits(first: u8, dow: u8, len: u8) -> u32 {
 pub(crate) enum InMonth {
     /// Days of the month: bit N-1 = day N, bit 31 = last day.
     Days(u32),
-    /// Chosen weekdays in chosen weeks of the month.
-    Weekdays { weeks: WeekSet, dow: u8 },
-    /// A cron day-of-month and day-of-week pair (semantics.md §2, cron).
-    Cron {
-        dom: u32,
-        dow: u8,
-        either: bool,
-        dom_star: bool,
-    },
+    /// Chosen weekdays in chosen weeks of the month; `by_first` is [`weekday_table`].
+    Weekdays { weeks: WeekSet, by_first: [u32; 7] },
+    /// A cron pair with both fields restricted: a day matching either fires.
+    Either { dom: u32, by_first: [u32; 7] },
+    /// A cron pair where one field is `*`-led: a day must match both (Vixie cron).
+    Both { dom: u32, by_first: [u32; 7] },
 }
 
 impl InMonth {
     /// The selected days of month `m` of year `y`, bit N-1 = day N.
     fn mask(&self, y: i32, m: u8) -> u32 {
-        let len = days_in_month(y, m);
+        self.mask_at(days_in_month(y, m), civil::days_from_civil(y, m, 1))
+    }
+
+    /// The selected days of a month of `len` days whose first day is epoch day `first`.
+    #[inline]
+    fn mask_at(&self, len: u8, first: i32) -> u32 {
         match *self {
             InMonth::Days(days) => {
                 let mut bits = days & month_bits(len) & !(1 << 31);
@@ -64,41 +72,46 @@ impl InMonth {
                 }
                 bits
             }
-            InMonth::Weekdays { weeks, dow } => {
-                let first = weekday(civil::days_from_civil(y, m, 1));
+            InMonth::Weekdays { weeks, ref by_first } => {
                 let mut window = 0u32;
                 for (i, w) in crate::week::WeekOfMonth::ALL.into_iter().enumerate() {
                     if weeks.contains(w) {
-                        window |= if i < 4 {
-                            0x7f << (7 * i)
-                        } else {
-                            0x7f << (len - 7)
-                        };
+                        window |= if i < 4 { 0x7f << (7 * i) } else { 0x7f << (len - 7) };
                     }
                 }
-                window & weekday_bits(first, dow, len)
+                window & by_first[weekday(first) as usize] & month_bits(len)
             }
-            InMonth::Cron {
-                dom,
-                dow,
-                either,
-                dom_star,
-            } => {
-                let dom_bits = dom & month_bits(len);
-                let first = weekday(civil::days_from_civil(y, m, 1));
-                let dow_bits = weekday_bits(first, dow, len);
-                if either {
-                    dom_bits | dow_bits
-                } else if dom_star {
-                    // `*` in day-of-month: the days are chosen by day-of-week alone (which is
-                    // all days when it is `*` too).
-                    dow_bits
-                } else {
-                    dom_bits
-                }
+            InMonth::Either { dom, ref by_first } => {
+                (dom | by_first[weekday(first) as usize]) & month_bits(len)
             }
+            InMonth::Both { dom, ref by_first } => dom & by_first[weekday(first) as usize] & month_bits(len),
         }
     }
+}
+
+/// The simplest rule choosing the days of a cron expression from day `d0` on.
+///
+/// When both day fields are restricted (neither begins with `*`), a day matching either
+/// fires; otherwise a day must match both, as in Vixie cron (semantics.md §2). Cron's day
+/// fields are often `*`, and a daily or weekly rule is cheaper than a month walk.
+pub(crate) fn cron_days(d0: i32, cron: &crate::CronExpr) -> DayRule {
+    let months = cron.month_mask();
+    let all_months = months == 0xfff;
+    let dom = cron.day_of_month_mask();
+    let dow = cron.day_of_week_mask();
+    let (dom_star, dow_star) = (cron.day_of_month_is_star(), cron.day_of_week_is_star());
+    let every_dom = dom == 0x7fff_ffff;
+    let every_dow = dow == 0x7f;
+    if !dom_star && !dow_star {
+        return DayRule::months(d0, 1, months, InMonth::Either { dom, by_first: weekday_table(dow) });
+    }
+    // One field is `*`-led: a day must match both fields.
+    if every_dom && all_months {
+        return if every_dow { DayRule::Daily { d0, every: 1 } } else { DayRule::weekly(d0, 1, dow) };
+    }
+    let pick =
+        if every_dow { InMonth::Days(dom) } else { InMonth::Both { dom, by_first: weekday_table(dow) } };
+    DayRule::months(d0, 1, months, pick)
 }
 
 /// A rule choosing days. `d0` is the begin date: no day before it fires.
@@ -110,43 +123,21 @@ pub(crate) enum DayRule {
     Daily { d0: i32, every: i32 },
     /// Chosen weekdays in every `every`-th week, weeks counted from the Sunday `w0` on or
     /// before d0.
-    Weekly {
-        d0: i32,
-        w0: i32,
-        every: i32,
-        dow: u8,
-    },
+    Weekly { d0: i32, w0: i32, every: i32, dow: u8 },
     /// Chosen days in chosen months, every `every` months from month index `mi0`.
-    Months {
-        d0: i32,
-        mi0: i32,
-        every: i32,
-        months: u16,
-        pick: InMonth,
-    },
+    Months { d0: i32, mi0: i32, every: i32, months: u16, pick: InMonth },
 }
 
 impl DayRule {
     /// A weekly rule; `dow` bit 0 = Sunday.
     pub(crate) fn weekly(d0: i32, every: u32, dow: u8) -> Self {
-        DayRule::Weekly {
-            d0,
-            w0: d0 - i32::from(weekday(d0)),
-            every: every.max(1) as i32,
-            dow,
-        }
+        DayRule::Weekly { d0, w0: d0 - i32::from(weekday(d0)), every: every.max(1) as i32, dow }
     }
 
     /// A month-based rule beginning on d0.
     pub(crate) fn months(d0: i32, every: u32, months: u16, pick: InMonth) -> Self {
         let (y, m, _) = civil::civil_from_days(d0);
-        DayRule::Months {
-            d0,
-            mi0: month_index(y, m),
-            every: every.max(1) as i32,
-            months,
-            pick,
-        }
+        DayRule::Months { d0, mi0: month_index(y, m), every: every.max(1) as i32, months, pick }
     }
 
     /// The first firing day on or after `x`.
@@ -177,15 +168,26 @@ impl DayRule {
                 }
                 None
             }
-            DayRule::Months {
-                d0,
-                mi0,
-                every,
-                months,
-                ref pick,
-            } => {
+            DayRule::Months { d0, mi0, every, months, ref pick } => {
                 let x = x.max(d0);
                 let (y, m, d) = civil::civil_from_days(x);
+                if every == 1 {
+                    // Month by month, carrying the first day instead of recomputing it.
+                    let (mut y, mut m, mut first, mut from) = (y, m, x - (i32::from(d) - 1), u32::from(d));
+                    for _ in 0..MONTH_LIMIT {
+                        let len = days_in_month(y, m);
+                        if months & (1 << (m - 1)) != 0 {
+                            let later = pick.mask_at(len, first) >> (from - 1);
+                            if later != 0 {
+                                return Some(first + (from - 1) as i32 + later.trailing_zeros() as i32);
+                            }
+                        }
+                        first += i32::from(len);
+                        from = 1;
+                        (y, m) = if m == 12 { (y + 1, 1) } else { (y, m + 1) };
+                    }
+                    return None;
+                }
                 let mut mi = month_index(y, m);
                 let mut from = u32::from(d);
                 for _ in 0..MONTH_LIMIT {
@@ -200,9 +202,7 @@ impl DayRule {
                         let later = pick.mask(y, m) >> (from - 1);
                         if later != 0 {
                             return Some(
-                                first_of_month(mi)
-                                    + (from - 1) as i32
-                                    + later.trailing_zeros() as i32,
+                                first_of_month(mi) + (from - 1) as i32 + later.trailing_zeros() as i32,
                             );
                         }
                     }
@@ -244,13 +244,7 @@ impl DayRule {
                 }
                 None
             }
-            DayRule::Months {
-                d0,
-                mi0,
-                every,
-                months,
-                ref pick,
-            } => {
+            DayRule::Months { d0, mi0, every, months, ref pick } => {
                 if x < d0 {
                     return None;
                 }
@@ -323,13 +317,7 @@ mod tests {
         let rule = DayRule::weekly(d0, 2, 0b10_1010);
         assert_eq!(
             days(&rule, d0 - 10, d0 + 20),
-            [
-                (2026, 1, 7),
-                (2026, 1, 9),
-                (2026, 1, 19),
-                (2026, 1, 21),
-                (2026, 1, 23)
-            ]
+            [(2026, 1, 7), (2026, 1, 9), (2026, 1, 19), (2026, 1, 21), (2026, 1, 23)]
         );
         assert_eq!(rule.prev_day(d0 - 1), None);
     }
@@ -342,20 +330,14 @@ mod tests {
         assert_eq!(got.len(), 7);
         assert!(got.iter().all(|&(_, _, d)| d == 31));
         let last = DayRule::months(d0, 1, 0b10, InMonth::Days(1 << 31));
-        assert_eq!(
-            days(&last, d0, day(2028, 12, 31)),
-            [(2026, 2, 28), (2027, 2, 28), (2028, 2, 29)]
-        );
+        assert_eq!(days(&last, d0, day(2028, 12, 31)), [(2026, 2, 28), (2027, 2, 28), (2028, 2, 29)]);
     }
 
     #[test]
     fn every_k_months_counts_from_the_begin_month() {
         let d0 = day(2002, 7, 1);
         let rule = DayRule::months(d0, 2, 0xfff, InMonth::Days(1 << 20));
-        assert_eq!(
-            days(&rule, d0, day(2002, 12, 31)),
-            [(2002, 7, 21), (2002, 9, 21), (2002, 11, 21)]
-        );
+        assert_eq!(days(&rule, d0, day(2002, 12, 31)), [(2002, 7, 21), (2002, 9, 21), (2002, 11, 21)]);
     }
 
     #[test]
@@ -373,30 +355,60 @@ mod tests {
     fn last_friday_and_second_sunday() {
         let d0 = day(2026, 1, 1);
         let weeks = WeekSet::EMPTY.with(WeekOfMonth::Last);
-        let rule = DayRule::months(d0, 1, 0xfff, InMonth::Weekdays { weeks, dow: 1 << 5 });
-        assert_eq!(
-            days(&rule, d0, day(2026, 3, 31)),
-            [(2026, 1, 30), (2026, 2, 27), (2026, 3, 27)]
-        );
+        let rule =
+            DayRule::months(d0, 1, 0xfff, InMonth::Weekdays { weeks, by_first: weekday_table(1 << 5) });
+        assert_eq!(days(&rule, d0, day(2026, 3, 31)), [(2026, 1, 30), (2026, 2, 27), (2026, 3, 27)]);
         let weeks = WeekSet::EMPTY.with(WeekOfMonth::Second);
-        let rule = DayRule::months(d0, 1, 0xfff, InMonth::Weekdays { weeks, dow: 1 });
-        assert_eq!(
-            days(&rule, d0, day(2026, 2, 28)),
-            [(2026, 1, 11), (2026, 2, 8)]
-        );
+        let rule = DayRule::months(d0, 1, 0xfff, InMonth::Weekdays { weeks, by_first: weekday_table(1) });
+        assert_eq!(days(&rule, d0, day(2026, 2, 28)), [(2026, 1, 11), (2026, 2, 8)]);
     }
 
     #[test]
     fn daily_and_once() {
         let d0 = day(2026, 3, 1);
         let rule = DayRule::Daily { d0, every: 3 };
-        assert_eq!(
-            days(&rule, d0 - 5, d0 + 7),
-            [(2026, 3, 1), (2026, 3, 4), (2026, 3, 7)]
-        );
+        assert_eq!(days(&rule, d0 - 5, d0 + 7), [(2026, 3, 1), (2026, 3, 4), (2026, 3, 7)]);
         let once = DayRule::Once { day: d0 };
         assert_eq!(once.next_day(d0 + 1), None);
         assert_eq!(once.prev_day(d0 - 1), None);
         assert_eq!(once.next_day(d0 - 9), Some(d0));
+    }
+}
+
+#[cfg(test)]
+mod cron_tests {
+    use super::*;
+
+    fn days_of(expr: &str, y: i32, m: u8) -> Vec<u8> {
+        let cron: crate::CronExpr = expr.parse().unwrap();
+        let rule = cron_days(civil::days_from_civil(2000, 1, 1), &cron);
+        let first = civil::days_from_civil(y, m, 1);
+        let mut out = vec![];
+        let mut x = first;
+        while let Some(d) = rule.next_day(x) {
+            if d >= first + i32::from(days_in_month(y, m)) {
+                break;
+            }
+            out.push((d - first + 1) as u8);
+            x = d + 1;
+        }
+        out
+    }
+
+    #[test]
+    fn day_fields() {
+        // January 2026 starts on a Thursday.
+        assert_eq!(days_of("0 0 * * *", 2026, 1).len(), 31);
+        assert_eq!(days_of("0 0 * * mon", 2026, 1), [5, 12, 19, 26]);
+        assert_eq!(days_of("0 0 13 * *", 2026, 1), [13]);
+        // Both restricted: either fires.
+        assert_eq!(days_of("0 0 13 * fri", 2026, 2), [6, 13, 20, 27]);
+        assert_eq!(days_of("0 0 1,13 * mon", 2026, 1), [1, 5, 12, 13, 19, 26]);
+        // A `*`-led field is unrestricted: both must match.
+        assert_eq!(days_of("0 0 */10 * mon", 2026, 1), Vec::<u8>::new());
+        assert_eq!(days_of("0 0 */2 * thu", 2026, 1), [1, 15, 29]);
+        assert_eq!(days_of("0 0 1-7 * */2", 2026, 1), [1, 3, 4, 6]);
+        assert_eq!(days_of("0 0 * feb *", 2026, 1), Vec::<u8>::new());
+        assert_eq!(days_of("0 0 31 * *", 2026, 4), Vec::<u8>::new());
     }
 }

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use jiff::tz::TimeZone;
 
 use super::civil::{self, DAY};
-use super::day_rule::{DayRule, InMonth};
+use super::day_rule::{DayRule, InMonth, cron_days, weekday_table};
 use super::sequence::Sequence;
 use super::zone::{Local, Zone};
 use crate::error::{ErrorKind, FieldPath, Problem};
@@ -80,57 +80,28 @@ impl Plan {
             None => (civil::days_from_civil(1, 1, 1), 0),
         };
         let seq = match &trigger.kind {
-            TriggerKind::Once => Sequence::Days {
-                rule: DayRule::Once { day: d0 },
-                time,
-            },
-            TriggerKind::Daily { every } => Sequence::Days {
-                rule: DayRule::Daily {
-                    d0,
-                    every: (*every).max(1) as i32,
-                },
-                time,
-            },
-            TriggerKind::Weekly { every, days } => Sequence::Days {
-                rule: DayRule::weekly(d0, *every, days.mask()),
-                time,
-            },
-            TriggerKind::Monthly {
-                every,
-                days,
-                months,
-            } => Sequence::Days {
+            TriggerKind::Once => Sequence::Days { rule: DayRule::Once { day: d0 }, time },
+            TriggerKind::Daily { every } => {
+                Sequence::Days { rule: DayRule::Daily { d0, every: (*every).max(1) as i32 }, time }
+            }
+            TriggerKind::Weekly { every, days } => {
+                Sequence::Days { rule: DayRule::weekly(d0, *every, days.mask()), time }
+            }
+            TriggerKind::Monthly { every, days, months } => Sequence::Days {
                 rule: DayRule::months(d0, *every, months.mask(), InMonth::Days(days.mask())),
                 time,
             },
-            TriggerKind::MonthlyWeekday {
-                weeks,
-                days,
-                months,
-            } => Sequence::Days {
+            TriggerKind::MonthlyWeekday { weeks, days, months } => Sequence::Days {
                 rule: DayRule::months(
                     d0,
                     1,
                     months.mask(),
-                    InMonth::Weekdays {
-                        weeks: *weeks,
-                        dow: days.mask(),
-                    },
+                    InMonth::Weekdays { weeks: *weeks, by_first: weekday_table(days.mask()) },
                 ),
                 time,
             },
             TriggerKind::Cron(cron) => Sequence::Cron {
-                days: DayRule::months(
-                    d0,
-                    1,
-                    cron.month_mask(),
-                    InMonth::Cron {
-                        dom: cron.day_of_month_mask(),
-                        dow: cron.day_of_week_mask(),
-                        either: cron.days_either(),
-                        dom_star: cron.day_of_month_is_star(),
-                    },
-                ),
+                days: cron_days(d0, cron),
                 hours: cron.hour_mask(),
                 minutes: cron.minute_mask(),
             },
@@ -152,10 +123,7 @@ impl Plan {
             lower: i64::MIN / 4,
             end: None,
             every: trigger.repeat.map(|r| (r.every.as_millis() / 1000) as i64),
-            window: trigger
-                .repeat
-                .and_then(|r| r.duration)
-                .map(|d| (d.as_millis() / 1000) as i64),
+            window: trigger.repeat.and_then(|r| r.duration).map(|d| (d.as_millis() / 1000) as i64),
             first,
         };
         if let (TriggerKind::Cron(_), Some(c)) = (&trigger.kind, start) {
@@ -166,11 +134,7 @@ impl Plan {
             End::Date(d) => {
                 let next_day = civil::day_of(d) + 1;
                 let soft = plan.bound_instant(i64::from(next_day) * DAY, false);
-                EndBound {
-                    soft,
-                    hard: soft + NEAR,
-                    date: Some(next_day - 1),
-                }
+                EndBound { soft, hard: soft + NEAR, date: Some(next_day - 1) }
             }
             End::At { datetime, offset } => {
                 let c = civil::from_jiff(datetime);
@@ -178,11 +142,7 @@ impl Plan {
                     Some(o) => c - i64::from(o.seconds()),
                     None => plan.bound_instant(c, true),
                 };
-                EndBound {
-                    soft: at + 1,
-                    hard: at + 1,
-                    date: None,
-                }
+                EndBound { soft: at + 1, hard: at + 1, date: None }
             }
         });
         Ok(Some(plan))
@@ -203,9 +163,7 @@ impl Plan {
     fn resolve(&self, c: i64) -> Option<i64> {
         match self.zone.local(c)? {
             Local::Unique(s) => Some(s),
-            Local::Gap {
-                before, transition, ..
-            } => match self.gap {
+            Local::Gap { before, transition, .. } => match self.gap {
                 GapPolicy::GapEnd => Some(transition),
                 GapPolicy::Shift => Some(c - i64::from(before)),
                 GapPolicy::Skip => None,
@@ -226,20 +184,40 @@ impl Plan {
     /// `t` and stops once no later civil time could land before the best instant found.
     fn first_occurrence(&self, t: i64) -> Option<i64> {
         let t = t.max(self.lower);
+        if let Some((off, from, until)) = self.zone.steady(t) {
+            let off = i64::from(off);
+            if from <= t - NEAR {
+                // No offset change in the two days before t: a civil time before t + off
+                // lands before t, so the first civil time from t + off is the candidate.
+                let c = self.seq.next(t + off)?;
+                if c - off + NEAR < until {
+                    return Some(c - off);
+                }
+                // Past an offset change: the candidate stands if its own offset is steady
+                // around it, for then no later civil time can land before it.
+                if let Some((off2, from2, until2)) = self.zone.steady(c - off) {
+                    let s = c - i64::from(off2);
+                    if from2 + NEAR <= s && s + NEAR < until2 {
+                        return Some(s);
+                    }
+                }
+            }
+        }
         let (lo, _) = self.zone.offset_range(t - NEAR, t + NEAR);
         let mut c = self.seq.next(t + i64::from(lo))?;
         let mut best: Option<(i64, i32)> = None;
         loop {
-            if let Some((b, hi)) = best {
-                if c - i64::from(hi) >= b {
-                    return Some(b);
-                }
+            if let Some((b, hi)) = best
+                && c - i64::from(hi) >= b
+            {
+                return Some(b);
             }
-            if let Some(s) = self.resolve(c) {
-                if s >= t && best.is_none_or(|(b, _)| s < b) {
-                    let (_, hi) = self.zone.offset_range(s - NEAR, s + NEAR);
-                    best = Some((s, hi));
-                }
+            if let Some(s) = self.resolve(c)
+                && s >= t
+                && best.is_none_or(|(b, _)| s < b)
+            {
+                let (_, hi) = self.zone.offset_range(s - NEAR, s + NEAR);
+                best = Some((s, hi));
             }
             match c.checked_add(1).and_then(|n| self.seq.next(n)) {
                 Some(n) => c = n,
@@ -252,23 +230,13 @@ impl Plan {
     fn next_unbounded(&self, t: i64) -> Option<PlanRun> {
         let first = self.first_occurrence(t);
         let Some(every) = self.every else {
-            return first.map(|at| PlanRun {
-                at,
-                window_end: None,
-            });
+            return first.map(|at| PlanRun { at, window_end: None });
         };
-        let mut best = first.map(|at| PlanRun {
-            at,
-            window_end: self.window.map(|w| at + w),
-        });
+        let mut best = first.map(|at| PlanRun { at, window_end: self.window.map(|w| at + w) });
         // Repetitions of occurrences that began at or before t. Walk back over occurrences
         // until their windows close before t (all of them when the window is unbounded).
         let reach = self.window.unwrap_or(i64::MAX / 4);
-        let from = t
-            .saturating_sub(reach)
-            .max(self.first - NEAR)
-            .max(self.lower)
-            - NEAR;
+        let from = t.saturating_sub(reach).max(self.first - NEAR).max(self.lower) - NEAR;
         let (lo, hi) = self.zone.offset_range(from.min(t - NEAR), t + NEAR);
         let mut c = self.seq.prev(t + i64::from(hi));
         while let Some(ci) = c {
@@ -280,17 +248,13 @@ impl Plan {
                 let k = (t - s + every - 1) / every;
                 let offset = k * every;
                 if self.window.is_none_or(|w| offset <= w) {
-                    let run = PlanRun {
-                        at: s + offset,
-                        window_end: self.window.map(|w| s + w),
-                    };
+                    let run = PlanRun { at: s + offset, window_end: self.window.map(|w| s + w) };
                     best = Some(match best {
                         Some(b) if b.at < run.at => b,
                         // Same instant in two windows: it opens (or continues) the later one.
-                        Some(b) if b.at == run.at => PlanRun {
-                            at: b.at,
-                            window_end: b.window_end.max(run.window_end),
-                        },
+                        Some(b) if b.at == run.at => {
+                            PlanRun { at: b.at, window_end: b.window_end.max(run.window_end) }
+                        }
                         _ => run,
                     });
                     if best.is_some_and(|b| b.at == t) && self.window.is_none() {

@@ -16,6 +16,9 @@ use super::civil::{self, DAY};
 const TABLE_FROM: i64 = -2_208_988_800;
 /// First instant past the table: 2200-01-01T00:00:00Z.
 const TABLE_UNTIL: i64 = 7_258_118_400;
+/// Instants are bucketed by `t >> BUCKET_SHIFT` (about 48 days) to find a transition
+/// without a binary search.
+const BUCKET_SHIFT: u32 = 22;
 /// Civil times this close to the table's edges are resolved by jiff: no real offset is
 /// anywhere near a day and a half.
 const EDGE: i64 = 2 * DAY;
@@ -48,11 +51,7 @@ pub(crate) enum Local {
     /// Exactly one instant.
     Unique(i64),
     /// The civil time was skipped by a transition at instant `transition`.
-    Gap {
-        before: i32,
-        after: i32,
-        transition: i64,
-    },
+    Gap { before: i32, after: i32, transition: i64 },
     /// The civil time happened twice: under the offset `before` and then `after`.
     Fold { before: i32, after: i32 },
 }
@@ -67,6 +66,8 @@ pub struct Zone {
     /// Offset changes in `TABLE_FROM..TABLE_UNTIL`, in order. Empty with `usable == false`
     /// when the zone's transitions are too close together for the civil-time search.
     transitions: Vec<Transition>,
+    /// For each bucket from `TABLE_FROM`, the number of transitions before the bucket.
+    buckets: Vec<u32>,
     usable: bool,
 }
 
@@ -84,11 +85,7 @@ impl Zone {
             }
             let after = tr.offset().seconds();
             if after != prev {
-                transitions.push(Transition {
-                    at,
-                    before: prev,
-                    after,
-                });
+                transitions.push(Transition { at, before: prev, after });
             }
             prev = after;
         }
@@ -102,19 +99,22 @@ impl Zone {
         };
         // The civil search needs the ambiguous ranges in order and apart. Every real zone
         // has that; if one does not, answer everything through jiff.
-        let usable = transitions
-            .windows(2)
-            .all(|w| w[0].civil_hi() <= w[1].civil_lo() && w[0].at < w[1].at);
+        let usable = transitions.windows(2).all(|w| w[0].civil_hi() <= w[1].civil_lo() && w[0].at < w[1].at);
         if !usable {
             transitions.clear();
         }
-        Zone {
-            tz,
-            fixed,
-            initial,
-            transitions,
-            usable,
-        }
+        let count = ((TABLE_UNTIL - TABLE_FROM) >> BUCKET_SHIFT) as usize + 1;
+        let buckets = if usable {
+            (0..count)
+                .map(|b| {
+                    let start = TABLE_FROM + ((b as i64) << BUCKET_SHIFT);
+                    transitions.partition_point(|tr| tr.at < start) as u32
+                })
+                .collect()
+        } else {
+            Vec::new()
+        };
+        Zone { tz, fixed, initial, transitions, buckets, usable }
     }
 
     /// The jiff time zone.
@@ -126,23 +126,63 @@ impl Zone {
         self.usable && (TABLE_FROM..TABLE_UNTIL).contains(&t)
     }
 
+    /// The number of transitions at or before `t`, which must be in the table.
+    #[inline]
+    fn count_upto(&self, t: i64) -> usize {
+        let mut i = self.buckets[((t - TABLE_FROM) >> BUCKET_SHIFT) as usize] as usize;
+        while self.transitions.get(i).is_some_and(|tr| tr.at <= t) {
+            i += 1;
+        }
+        i
+    }
+
+    /// The number of transitions whose ambiguous civil range starts at or before civil `c`,
+    /// which must be in the table at least `EDGE` from its ends.
+    #[inline]
+    fn count_civil_upto(&self, c: i64) -> usize {
+        // Every transition before the bucket of c - EDGE starts its civil range before c.
+        let mut i = self.buckets[((c - EDGE - TABLE_FROM) >> BUCKET_SHIFT) as usize] as usize;
+        while self.transitions.get(i).is_some_and(|tr| tr.civil_lo() <= c) {
+            i += 1;
+        }
+        i
+    }
+
     /// The UTC offset, in seconds, at instant `t`.
     pub(crate) fn offset_at(&self, t: i64) -> i32 {
         if let Some(off) = self.fixed {
             return off;
         }
         if self.in_table(t) {
-            let i = self.transitions.partition_point(|tr| tr.at <= t);
-            return if i == 0 {
-                self.initial
-            } else {
-                self.transitions[i - 1].after
-            };
+            let i = self.count_upto(t);
+            return if i == 0 { self.initial } else { self.transitions[i - 1].after };
         }
         match Timestamp::from_second(t) {
             Ok(ts) => self.tz.to_offset(ts).seconds(),
             Err(_) => self.initial,
         }
+    }
+
+    /// The offset at `t` and the span of instants around `t` over which it holds
+    /// (`from..until`), or `None` when the table cannot say.
+    ///
+    /// Most instants are months from a transition; there, civil time and instants differ
+    /// by one constant, and the engine works by plain arithmetic.
+    #[inline]
+    pub(crate) fn steady(&self, t: i64) -> Option<(i32, i64, i64)> {
+        if let Some(off) = self.fixed {
+            return Some((off, i64::MIN / 4, i64::MAX / 4));
+        }
+        if !self.in_table(t) {
+            return None;
+        }
+        let i = self.count_upto(t);
+        let (off, from) = match i {
+            0 => (self.initial, TABLE_FROM),
+            _ => (self.transitions[i - 1].after, self.transitions[i - 1].at),
+        };
+        let until = self.transitions.get(i).map_or(TABLE_UNTIL, |tr| tr.at);
+        Some((off, from, until))
     }
 
     /// The civil time (civil seconds) at instant `t`.
@@ -158,7 +198,7 @@ impl Zone {
         }
         let (mut lo, mut hi) = (first, first);
         if self.in_table(from) && self.in_table(to) {
-            let i = self.transitions.partition_point(|tr| tr.at <= from);
+            let i = self.count_upto(from);
             for tr in self.transitions[i..].iter().take_while(|tr| tr.at <= to) {
                 lo = lo.min(tr.after);
                 hi = hi.max(tr.after);
@@ -181,21 +221,14 @@ impl Zone {
             return Some(Local::Unique(c - i64::from(off)));
         }
         if self.usable && (TABLE_FROM + EDGE..TABLE_UNTIL - EDGE).contains(&c) {
-            let i = self.transitions.partition_point(|tr| tr.civil_lo() <= c);
+            let i = self.count_civil_upto(c);
             if i > 0 {
                 let tr = self.transitions[i - 1];
                 if c < tr.civil_hi() {
                     return Some(if tr.after > tr.before {
-                        Local::Gap {
-                            before: tr.before,
-                            after: tr.after,
-                            transition: tr.at,
-                        }
+                        Local::Gap { before: tr.before, after: tr.after, transition: tr.at }
                     } else {
-                        Local::Fold {
-                            before: tr.before,
-                            after: tr.after,
-                        }
+                        Local::Fold { before: tr.before, after: tr.after }
                     });
                 }
                 return Some(Local::Unique(c - i64::from(tr.after)));
@@ -210,23 +243,16 @@ impl Zone {
     pub(crate) fn local_slow(&self, c: i64) -> Option<Local> {
         let dt = civil::to_jiff(c)?;
         Some(match self.tz.to_ambiguous_timestamp(dt).offset() {
-            AmbiguousOffset::Unambiguous { offset } => {
-                Local::Unique(c - i64::from(offset.seconds()))
-            }
+            AmbiguousOffset::Unambiguous { offset } => Local::Unique(c - i64::from(offset.seconds())),
             AmbiguousOffset::Gap { before, after } => {
                 // The transition is the last one at or before `c` read with the old offset.
                 let probe = Timestamp::from_second(c - i64::from(before.seconds()) + 1).ok()?;
                 let transition = self.tz.preceding(probe).next()?.timestamp().as_second();
-                Local::Gap {
-                    before: before.seconds(),
-                    after: after.seconds(),
-                    transition,
-                }
+                Local::Gap { before: before.seconds(), after: after.seconds(), transition }
             }
-            AmbiguousOffset::Fold { before, after } => Local::Fold {
-                before: before.seconds(),
-                after: after.seconds(),
-            },
+            AmbiguousOffset::Fold { before, after } => {
+                Local::Fold { before: before.seconds(), after: after.seconds() }
+            }
         })
     }
 }
@@ -256,19 +282,10 @@ mod tests {
             let mut c = civil::from_jiff(jiff::civil::date(2010, 1, 1).at(0, 0, 0, 0));
             let end = civil::from_jiff(jiff::civil::date(2015, 1, 1).at(0, 0, 0, 0));
             while c < end {
-                assert_eq!(
-                    z.local(c),
-                    z.local_slow(c),
-                    "{name} at {:?}",
-                    civil::to_jiff(c)
-                );
+                assert_eq!(z.local(c), z.local_slow(c), "{name} at {:?}", civil::to_jiff(c));
                 let t = c - 3600;
                 let ts = Timestamp::from_second(t).unwrap();
-                assert_eq!(
-                    z.offset_at(t),
-                    z.tz.to_offset(ts).seconds(),
-                    "{name} offset at {ts}"
-                );
+                assert_eq!(z.offset_at(t), z.tz.to_offset(ts).seconds(), "{name} offset at {ts}");
                 c += 1207;
             }
             for tr in &z.transitions {
@@ -287,24 +304,11 @@ mod tests {
         let tr = jiff::civil::date(2026, 3, 8).at(7, 0, 0, 0);
         assert_eq!(
             z.local(c),
-            Some(Local::Gap {
-                before: -5 * 3600,
-                after: -4 * 3600,
-                transition: civil::from_jiff(tr)
-            })
+            Some(Local::Gap { before: -5 * 3600, after: -4 * 3600, transition: civil::from_jiff(tr) })
         );
         let c = civil::from_jiff(jiff::civil::date(2026, 11, 1).at(1, 30, 0, 0));
-        assert_eq!(
-            z.local(c),
-            Some(Local::Fold {
-                before: -4 * 3600,
-                after: -5 * 3600
-            })
-        );
-        assert_eq!(
-            z.offset_range(c - 5 * DAY, c + 5 * DAY),
-            (-5 * 3600, -4 * 3600)
-        );
+        assert_eq!(z.local(c), Some(Local::Fold { before: -4 * 3600, after: -5 * 3600 }));
+        assert_eq!(z.offset_range(c - 5 * DAY, c + 5 * DAY), (-5 * 3600, -4 * 3600));
     }
 
     #[test]
