@@ -52,9 +52,7 @@ impl fmt::Display for TaskDescription {
         let trigger_labels: Vec<String> = if self.triggers.is_empty() {
             vec!["triggers".to_string()]
         } else {
-            (1..=self.triggers.len())
-                .map(|i| format!("trigger {i}"))
-                .collect()
+            (1..=self.triggers.len()).map(|i| format!("trigger {i}")).collect()
         };
         let width = self
             .facts
@@ -68,11 +66,7 @@ impl fmt::Display for TaskDescription {
             write!(f, "\n  {:width$}  {}", fact.label, fact.text)?;
         }
         if self.triggers.is_empty() {
-            write!(
-                f,
-                "\n  {:width$}  none: the task runs only when started by hand",
-                trigger_labels[0]
-            )?;
+            write!(f, "\n  {:width$}  none: the task runs only when started by hand", trigger_labels[0])?;
         }
         for (label, text) in trigger_labels.iter().zip(&self.triggers) {
             write!(f, "\n  {label:width$}  {text}")?;
@@ -114,11 +108,7 @@ pub fn describe_task(task: &Task, default_zone: &str) -> TaskDescription {
         fact("author", author.clone());
     }
     if !task.environment.is_empty() {
-        let vars: Vec<String> = task
-            .environment
-            .iter()
-            .map(|(k, v)| format!("{k}={}", quote(v)))
-            .collect();
+        let vars: Vec<String> = task.environment.iter().map(|(k, v)| format!("{k}={}", quote(v))).collect();
         fact("environment", vars.join(" "));
     }
     fact("limits", limits(task));
@@ -152,11 +142,7 @@ fn limits(task: &Task) -> String {
         .to_string(),
     );
     if task.priority != Priority::Normal {
-        parts.push(format!(
-            "priority {} (nice {})",
-            task.priority.name(),
-            task.priority.nice()
-        ));
+        parts.push(format!("priority {} (nice {})", task.priority.name(), task.priority.nice()));
     }
     parts.join("; ")
 }
@@ -226,11 +212,7 @@ pub fn describe_trigger(trigger: &Trigger) -> String {
             };
             calendar(phrase, trigger.start)
         }
-        TriggerKind::Monthly {
-            every,
-            days,
-            months,
-        } => {
+        TriggerKind::Monthly { every, days, months } => {
             let mut phrase = format!("on {} of ", month_days(*days));
             match (*every, months.is_all()) {
                 (1, true) => phrase.push_str("every month"),
@@ -247,11 +229,7 @@ pub fn describe_trigger(trigger: &Trigger) -> String {
             }
             calendar(phrase, trigger.start)
         }
-        TriggerKind::MonthlyWeekday {
-            weeks,
-            days,
-            months,
-        } => {
+        TriggerKind::MonthlyWeekday { weeks, days, months } => {
             let weeks: Vec<String> = weeks.iter().map(|w| week_word(w).to_string()).collect();
             let months = if months.is_all() {
                 "every month".to_string()
@@ -260,16 +238,9 @@ pub fn describe_trigger(trigger: &Trigger) -> String {
             };
             let phrase = if *days == WeekdaySet::ALL {
                 let noun = if weeks.len() == 1 { "week" } else { "weeks" };
-                format!(
-                    "on every day of the {} {noun} of {months}",
-                    join_and(&weeks)
-                )
+                format!("on every day of the {} {noun} of {months}", join_and(&weeks))
             } else {
-                format!(
-                    "on the {} {} of {months}",
-                    join_and(&weeks),
-                    weekday_list(*days)
-                )
+                format!("on the {} {} of {months}", join_and(&weeks), weekday_list(*days))
             };
             calendar(phrase, trigger.start)
         }
@@ -315,27 +286,19 @@ pub fn describe_trigger(trigger: &Trigger) -> String {
             s.push_str(", stopping a run still going at the end of the window");
         }
     }
-    if let Some(Start {
-        offset: Some(offset),
-        ..
-    }) = &trigger.start
-    {
+    if let Some(Start { offset: Some(offset), .. }) = &trigger.start {
         s.push_str(&format!(", pinned to {}", offset_words(*offset)));
     }
     if trigger.kind.is_calendar() {
-        let at = if matches!(trigger.kind, TriggerKind::Cron(_)) {
-            "a time"
-        } else {
-            "its time"
-        };
+        let at = if matches!(trigger.kind, TriggerKind::Cron(_)) { "a time" } else { "its time" };
         match trigger.dst_gap {
             GapPolicy::GapEnd => {}
             GapPolicy::Shift => s.push_str(&format!(
                 "; when a change to summer time skips {at}, it runs later by the length of the gap"
             )),
-            GapPolicy::Skip => s.push_str(&format!(
-                "; when a change to summer time skips {at}, it does not run that day"
-            )),
+            GapPolicy::Skip => {
+                s.push_str(&format!("; when a change to summer time skips {at}, it does not run that day"))
+            }
         }
         match trigger.dst_fold {
             FoldPolicy::First => {}
@@ -345,10 +308,7 @@ pub fn describe_trigger(trigger: &Trigger) -> String {
         }
     }
     if let Some(delay) = trigger.random_delay.filter(|d| !d.is_zero()) {
-        s.push_str(&format!(
-            "; each run delayed at random by up to {}",
-            describe_duration(delay)
-        ));
+        s.push_str(&format!("; each run delayed at random by up to {}", describe_duration(delay)));
     }
     if !trigger.enabled {
         s.insert_str(0, "disabled: ");
@@ -369,11 +329,7 @@ fn calendar(phrase: String, start: Option<Start>) -> String {
 }
 
 fn after(event: &str, delay: Duration) -> String {
-    if delay.is_zero() {
-        event.to_string()
-    } else {
-        format!("{event}, after {}", describe_duration(delay))
-    }
+    if delay.is_zero() { event.to_string() } else { format!("{event}, after {}", describe_duration(delay)) }
 }
 
 /// A cron expression in words, as semantics.md §2 reads it: "at minute 0 past hour 6 on
@@ -391,26 +347,20 @@ pub fn describe_cron(cron: &CronExpr) -> String {
     match &hours {
         Field::All if matches!(minutes, Field::Values(_)) => s.push_str(" of every hour"),
         Field::All => {}
-        Field::Step { start: 0, step } => {
-            s.push_str(&format!(" past every {} hour", ordinal(*step)))
+        Field::Step { start: 0, step } => s.push_str(&format!(" past every {} hour", ordinal(*step))),
+        Field::Step { start, step } => {
+            s.push_str(&format!(" past every {} hour from hour {start}", ordinal(*step)))
         }
-        Field::Step { start, step } => s.push_str(&format!(
-            " past every {} hour from hour {start}",
-            ordinal(*step)
-        )),
         Field::Values(v) if v.len() == 1 => s.push_str(&format!(" past hour {}", v[0])),
         Field::Values(v) => s.push_str(&format!(" past hours {}", numbers(v))),
     }
     let dom = Field::from_mask(u64::from(cron.day_of_month_mask()) << 1, 1, 31);
     let dom_words = match &dom {
         Field::All => None,
-        Field::Step { start: 1, step } => {
-            Some(format!("every {} day of the month", ordinal(*step)))
+        Field::Step { start: 1, step } => Some(format!("every {} day of the month", ordinal(*step))),
+        Field::Step { start, step } => {
+            Some(format!("every {} day of the month from day {start}", ordinal(*step)))
         }
-        Field::Step { start, step } => Some(format!(
-            "every {} day of the month from day {start}",
-            ordinal(*step)
-        )),
         Field::Values(v) if v.len() == 1 => Some(format!("day {} of the month", v[0])),
         Field::Values(v) => Some(format!("days {} of the month", numbers(v))),
     };
@@ -425,14 +375,9 @@ pub fn describe_cron(cron: &CronExpr) -> String {
         // One field is `*`-led, such as `*/2`: it narrows the other, as in Vixie cron.
         (Some(d), Some(w)) => s.push_str(&format!(" on {d} if it is a {w}")),
     }
-    let months: Vec<u32> = (1..=12u32)
-        .filter(|m| cron.month_mask() & (1 << (m - 1)) != 0)
-        .collect();
+    let months: Vec<u32> = (1..=12u32).filter(|m| cron.month_mask() & (1 << (m - 1)) != 0).collect();
     if months.len() < 12 {
-        let names: Vec<&str> = months
-            .iter()
-            .map(|m| MONTH_ENGLISH[*m as usize - 1])
-            .collect();
+        let names: Vec<&str> = months.iter().map(|m| MONTH_ENGLISH[*m as usize - 1]).collect();
         s.push_str(&format!(" in {}", runs_through(&months, &names)));
     }
     s
@@ -461,10 +406,7 @@ impl Field {
             let regular = values.windows(2).all(|w| w[1] - w[0] == step);
             let last = *values.last().unwrap_or(&0);
             if step > 1 && regular && last + step > max && values[0] < min + step {
-                return Field::Step {
-                    start: values[0],
-                    step,
-                };
+                return Field::Step { start: values[0], step };
             }
         }
         Field::Values(values)
@@ -500,18 +442,13 @@ fn runs_through(values: &[u32], names: &[&str]) -> String {
 /// Weekdays, Sunday first (sked's weeks start on Sunday), runs of three or more joined:
 /// `Monday through Friday`, `Monday, Wednesday and Friday`.
 fn weekday_list(days: WeekdaySet) -> String {
-    let values: Vec<u32> = days
-        .iter()
-        .map(|d| d.to_sunday_zero_offset() as u32)
-        .collect();
+    let values: Vec<u32> = days.iter().map(|d| d.to_sunday_zero_offset() as u32).collect();
     let names: Vec<&str> = days.iter().map(weekday_english).collect();
     runs_through(&values, &names)
 }
 
 fn month_list(months: impl Iterator<Item = i8>) -> Vec<String> {
-    months
-        .map(|m| MONTH_ENGLISH[m as usize - 1].to_string())
-        .collect()
+    months.map(|m| MONTH_ENGLISH[m as usize - 1].to_string()).collect()
 }
 
 fn month_days(days: MonthDays) -> String {
@@ -519,10 +456,7 @@ fn month_days(days: MonthDays) -> String {
     let mut s = match numbered.len() {
         0 => String::new(),
         1 => format!("day {}", numbered[0]),
-        _ => format!(
-            "days {}",
-            join_and(&numbered.iter().map(u32::to_string).collect::<Vec<_>>())
-        ),
+        _ => format!("days {}", join_and(&numbered.iter().map(u32::to_string).collect::<Vec<_>>())),
     };
     if days.has_last() {
         if s.is_empty() {
@@ -570,12 +504,7 @@ fn time_words(t: Time) -> String {
 
 /// `7 January 2026`.
 fn date_words(d: Date) -> String {
-    format!(
-        "{} {} {}",
-        d.day(),
-        MONTH_ENGLISH[d.month() as usize - 1],
-        d.year()
-    )
+    format!("{} {} {}", d.day(), MONTH_ENGLISH[d.month() as usize - 1], d.year())
 }
 
 /// `18:00 on 31 December 2026`.
@@ -592,11 +521,7 @@ fn offset_words(o: Offset) -> String {
     let sign = if secs < 0 { '-' } else { '+' };
     let a = secs.unsigned_abs();
     let (h, m, s) = (a / 3600, a % 3600 / 60, a % 60);
-    if s == 0 {
-        format!("UTC{sign}{h:02}:{m:02}")
-    } else {
-        format!("UTC{sign}{h:02}:{m:02}:{s:02}")
-    }
+    if s == 0 { format!("UTC{sign}{h:02}:{m:02}") } else { format!("UTC{sign}{h:02}:{m:02}:{s:02}") }
 }
 
 /// A length in words: `30 seconds`, `1 hour`, `1 hour 30 minutes`, `2 days`.
@@ -610,12 +535,7 @@ pub fn describe_duration(d: Duration) -> String {
     }
     let mut rest = d.as_secs();
     let mut parts = Vec::new();
-    for (unit, scale) in [
-        ("day", 86_400),
-        ("hour", 3_600),
-        ("minute", 60),
-        ("second", 1),
-    ] {
+    for (unit, scale) in [("day", 86_400), ("hour", 3_600), ("minute", 60), ("second", 1)] {
         let n = rest / scale;
         rest %= scale;
         match n {
@@ -639,24 +559,13 @@ fn interval_words(d: Duration) -> String {
 /// A command line as a POSIX shell would read it, for display only: sked runs the program
 /// directly, never through a shell.
 fn command_line(command: &str, args: &[String]) -> String {
-    std::iter::once(command)
-        .chain(args.iter().map(String::as_str))
-        .map(quote)
-        .collect::<Vec<_>>()
-        .join(" ")
+    std::iter::once(command).chain(args.iter().map(String::as_str)).map(quote).collect::<Vec<_>>().join(" ")
 }
 
 /// `word` unchanged when it needs no quoting, else in single quotes.
 fn quote(word: &str) -> String {
-    let plain = !word.is_empty()
-        && word
-            .chars()
-            .all(|c| c.is_alphanumeric() || "_@%+=:,./-".contains(c));
-    if plain {
-        word.to_string()
-    } else {
-        format!("'{}'", word.replace('\'', r"'\''"))
-    }
+    let plain = !word.is_empty() && word.chars().all(|c| c.is_alphanumeric() || "_@%+=:,./-".contains(c));
+    if plain { word.to_string() } else { format!("'{}'", word.replace('\'', r"'\''")) }
 }
 
 #[cfg(test)]
@@ -695,11 +604,8 @@ mod tests {
                 duration: Some(Duration::from_hours(10)),
                 stop_at_end: false,
             }),
-            ..Trigger::new(TriggerKind::Weekly {
-                every: 2,
-                days: days(&[Monday, Wednesday, Friday]),
-            })
-            .starting(at(2026, 1, 7, 6, 0))
+            ..Trigger::new(TriggerKind::Weekly { every: 2, days: days(&[Monday, Wednesday, Friday]) })
+                .starting(at(2026, 1, 7, 6, 0))
         };
         assert_eq!(
             describe_trigger(&t),
@@ -711,66 +617,33 @@ mod tests {
     #[test]
     fn once_daily_weekly() {
         let s = at(2026, 1, 7, 6, 0);
-        assert_eq!(
-            words(TriggerKind::Once, s),
-            "once at 06:00 on 7 January 2026"
-        );
+        assert_eq!(words(TriggerKind::Once, s), "once at 06:00 on 7 January 2026");
         assert_eq!(
             words(TriggerKind::Daily { every: 1 }, at(2026, 1, 7, 15, 42)),
             "every day at 15:42 from 7 January 2026"
         );
-        assert_eq!(
-            words(TriggerKind::Daily { every: 3 }, s),
-            "every 3 days at 06:00 from 7 January 2026"
-        );
+        assert_eq!(words(TriggerKind::Daily { every: 3 }, s), "every 3 days at 06:00 from 7 January 2026");
         assert_eq!(
             words(
-                TriggerKind::Weekly {
-                    every: 1,
-                    days: days(&[Monday, Tuesday, Wednesday, Thursday, Friday])
-                },
+                TriggerKind::Weekly { every: 1, days: days(&[Monday, Tuesday, Wednesday, Thursday, Friday]) },
                 s
             ),
             "every Monday through Friday at 06:00 from 7 January 2026"
         );
         assert_eq!(
-            words(
-                TriggerKind::Weekly {
-                    every: 1,
-                    days: days(&[Sunday])
-                },
-                s
-            ),
+            words(TriggerKind::Weekly { every: 1, days: days(&[Sunday]) }, s),
             "every Sunday at 06:00 from 7 January 2026"
         );
         assert_eq!(
-            words(
-                TriggerKind::Weekly {
-                    every: 1,
-                    days: WeekdaySet::ALL
-                },
-                s
-            ),
+            words(TriggerKind::Weekly { every: 1, days: WeekdaySet::ALL }, s),
             "every day at 06:00 from 7 January 2026"
         );
         assert_eq!(
-            words(
-                TriggerKind::Weekly {
-                    every: 3,
-                    days: WeekdaySet::ALL
-                },
-                s
-            ),
+            words(TriggerKind::Weekly { every: 3, days: WeekdaySet::ALL }, s),
             "every day, every 3 weeks at 06:00 from 7 January 2026"
         );
         assert_eq!(
-            words(
-                TriggerKind::Weekly {
-                    every: 1,
-                    days: days(&[Saturday, Sunday])
-                },
-                s
-            ),
+            words(TriggerKind::Weekly { every: 1, days: days(&[Saturday, Sunday]) }, s),
             "every Sunday and Saturday at 06:00 from 7 January 2026"
         );
     }
@@ -778,10 +651,7 @@ mod tests {
     #[test]
     fn seconds_show_only_when_set() {
         let s = Start::civil(date(2026, 3, 1).at(23, 59, 30, 0));
-        assert_eq!(
-            words(TriggerKind::Once, s),
-            "once at 23:59:30 on 1 March 2026"
-        );
+        assert_eq!(words(TriggerKind::Once, s), "once at 23:59:30 on 1 March 2026");
     }
 
     #[test]
@@ -789,46 +659,24 @@ mod tests {
         let s = at(2026, 1, 1, 6, 0);
         let d = MonthDays::EMPTY.with_day(1).with_day(15).with_last();
         assert_eq!(
-            words(
-                TriggerKind::Monthly {
-                    every: 1,
-                    days: d,
-                    months: MonthSet::ALL
-                },
-                s
-            ),
+            words(TriggerKind::Monthly { every: 1, days: d, months: MonthSet::ALL }, s),
             "on days 1 and 15 and the last day of every month at 06:00 from 1 January 2026"
         );
         assert_eq!(
             words(
-                TriggerKind::Monthly {
-                    every: 1,
-                    days: MonthDays::EMPTY.with_last(),
-                    months: MonthSet::ALL
-                },
+                TriggerKind::Monthly { every: 1, days: MonthDays::EMPTY.with_last(), months: MonthSet::ALL },
                 s
             ),
             "on the last day of every month at 06:00 from 1 January 2026"
         );
         let quarters = MonthSet::EMPTY.with(1).with(4).with(7).with(10);
         assert_eq!(
-            words(
-                TriggerKind::Monthly {
-                    every: 1,
-                    days: MonthDays::EMPTY.with_day(1),
-                    months: quarters
-                },
-                s
-            ),
+            words(TriggerKind::Monthly { every: 1, days: MonthDays::EMPTY.with_day(1), months: quarters }, s),
             "on day 1 of January, April, July and October at 06:00 from 1 January 2026"
         );
         assert_eq!(
             words(
-                TriggerKind::Monthly {
-                    every: 2,
-                    days: MonthDays::EMPTY.with_day(31),
-                    months: MonthSet::ALL
-                },
+                TriggerKind::Monthly { every: 2, days: MonthDays::EMPTY.with_day(31), months: MonthSet::ALL },
                 s
             ),
             "on day 31 of every 2nd month (a day a month lacks is skipped) at 06:00 from 1 January 2026"
@@ -865,9 +713,7 @@ mod tests {
         assert_eq!(
             words(
                 TriggerKind::MonthlyWeekday {
-                    weeks: WeekSet::EMPTY
-                        .with(WeekOfMonth::First)
-                        .with(WeekOfMonth::Third),
+                    weeks: WeekSet::EMPTY.with(WeekOfMonth::First).with(WeekOfMonth::Third),
                     days: days(&[Monday]),
                     months: MonthSet::ALL,
                 },
@@ -877,11 +723,7 @@ mod tests {
         );
         assert_eq!(
             words(
-                TriggerKind::MonthlyWeekday {
-                    weeks: last,
-                    days: WeekdaySet::ALL,
-                    months: MonthSet::ALL,
-                },
+                TriggerKind::MonthlyWeekday { weeks: last, days: WeekdaySet::ALL, months: MonthSet::ALL },
                 s
             ),
             "on every day of the last week of every month at 09:00 from 1 January 2026"
@@ -890,41 +732,23 @@ mod tests {
 
     #[test]
     fn cron_in_words() {
-        assert_eq!(
-            cron("0 6 * * 1-5"),
-            "at minute 0 past hour 6 on Monday through Friday"
-        );
+        assert_eq!(cron("0 6 * * 1-5"), "at minute 0 past hour 6 on Monday through Friday");
         assert_eq!(cron("* * * * *"), "every minute");
         assert_eq!(cron("*/15 * * * *"), "every 15 minutes");
         assert_eq!(cron("5/20 * * * *"), "every 20 minutes from minute 5");
         assert_eq!(cron("0 * * * *"), "at minute 0 of every hour");
-        assert_eq!(
-            cron("0,30 9-17 * * *"),
-            "at minutes 0 and 30 past hours 9 through 17"
-        );
+        assert_eq!(cron("0,30 9-17 * * *"), "at minutes 0 and 30 past hours 9 through 17");
         assert_eq!(cron("0 */2 * * *"), "at minute 0 past every 2nd hour");
-        assert_eq!(
-            cron("0 0 1,15 * *"),
-            "at minute 0 past hour 0 on days 1 and 15 of the month"
-        );
-        assert_eq!(
-            cron("0 0 1 * mon"),
-            "at minute 0 past hour 0 on day 1 of the month or on Monday"
-        );
-        assert_eq!(
-            cron("0 0 */2 * *"),
-            "at minute 0 past hour 0 on every 2nd day of the month"
-        );
+        assert_eq!(cron("0 0 1,15 * *"), "at minute 0 past hour 0 on days 1 and 15 of the month");
+        assert_eq!(cron("0 0 1 * mon"), "at minute 0 past hour 0 on day 1 of the month or on Monday");
+        assert_eq!(cron("0 0 */2 * *"), "at minute 0 past hour 0 on every 2nd day of the month");
         assert_eq!(
             cron("30 4 * jan-mar,dec sun"),
             "at minute 30 past hour 4 on Sunday in January through March and December"
         );
         assert_eq!(cron("@daily"), "at minute 0 past hour 0");
         assert_eq!(cron("0 12 * * 0,7"), "at minute 0 past hour 12 on Sunday");
-        assert_eq!(
-            cron("0 12 * * mon,wed,fri"),
-            "at minute 0 past hour 12 on Monday, Wednesday and Friday"
-        );
+        assert_eq!(cron("0 12 * * mon,wed,fri"), "at minute 0 past hour 12 on Monday, Wednesday and Friday");
     }
 
     #[test]
@@ -944,31 +768,15 @@ mod tests {
 
     #[test]
     fn events() {
-        let t = Trigger::new(TriggerKind::AtStartup {
-            delay: Duration::from_secs(30),
-        });
+        let t = Trigger::new(TriggerKind::AtStartup { delay: Duration::from_secs(30) });
         assert_eq!(describe_trigger(&t), "at startup, after 30 seconds");
-        let t = Trigger::new(TriggerKind::AtStartup {
-            delay: Duration::ZERO,
-        });
+        let t = Trigger::new(TriggerKind::AtStartup { delay: Duration::ZERO });
         assert_eq!(describe_trigger(&t), "at startup");
-        let t = Trigger::new(TriggerKind::AtLogon {
-            user: Some("alice".into()),
-            delay: Duration::ZERO,
-        });
+        let t = Trigger::new(TriggerKind::AtLogon { user: Some("alice".into()), delay: Duration::ZERO });
         assert_eq!(describe_trigger(&t), "when alice logs on");
-        let t = Trigger::new(TriggerKind::AtLogon {
-            user: None,
-            delay: Duration::from_mins(5),
-        });
-        assert_eq!(
-            describe_trigger(&t),
-            "when any user logs on, after 5 minutes"
-        );
-        assert_eq!(
-            describe_trigger(&Trigger::new(TriggerKind::OnIdle)),
-            "when the machine is idle"
-        );
+        let t = Trigger::new(TriggerKind::AtLogon { user: None, delay: Duration::from_mins(5) });
+        assert_eq!(describe_trigger(&t), "when any user logs on, after 5 minutes");
+        assert_eq!(describe_trigger(&Trigger::new(TriggerKind::OnIdle)), "when the machine is idle");
     }
 
     #[test]
@@ -995,11 +803,7 @@ mod tests {
                 offset: Some(Offset::from_seconds(-(3 * 3600 + 1800)).unwrap()),
             }),
             dst_gap: GapPolicy::Shift,
-            repeat: Some(Repetition {
-                every: Duration::from_mins(15),
-                duration: None,
-                stop_at_end: false,
-            }),
+            repeat: Some(Repetition { every: Duration::from_mins(15), duration: None, stop_at_end: false }),
             enabled: false,
             ..Trigger::new(TriggerKind::Once).starting(at(2026, 6, 1, 8, 0))
         };
@@ -1029,19 +833,10 @@ mod tests {
     fn durations() {
         assert_eq!(describe_duration(Duration::from_secs(30)), "30 seconds");
         assert_eq!(describe_duration(Duration::from_secs(1)), "1 second");
-        assert_eq!(
-            describe_duration(Duration::from_secs(90)),
-            "1 minute 30 seconds"
-        );
+        assert_eq!(describe_duration(Duration::from_secs(90)), "1 minute 30 seconds");
         assert_eq!(describe_duration(Duration::from_hours(72)), "3 days");
-        assert_eq!(
-            describe_duration(Duration::from_mins(150)),
-            "2 hours 30 minutes"
-        );
-        assert_eq!(
-            describe_duration(Duration::from_millis(1500)),
-            "1500 milliseconds"
-        );
+        assert_eq!(describe_duration(Duration::from_mins(150)), "2 hours 30 minutes");
+        assert_eq!(describe_duration(Duration::from_millis(1500)), "1500 milliseconds");
         assert_eq!(describe_duration(Duration::ZERO), "no time");
         assert_eq!(interval_words(Duration::from_hours(1)), "hour");
         assert_eq!(interval_words(Duration::from_hours(2)), "2 hours");
@@ -1061,10 +856,7 @@ mod tests {
         assert_eq!(quote("two words"), "'two words'");
         assert_eq!(quote("it's"), r"'it'\''s'");
         assert_eq!(quote(""), "''");
-        assert_eq!(
-            offset_words(Offset::from_seconds(5 * 3600 + 1800).unwrap()),
-            "UTC+05:30"
-        );
+        assert_eq!(offset_words(Offset::from_seconds(5 * 3600 + 1800).unwrap()), "UTC+05:30");
     }
 
     #[test]
@@ -1076,11 +868,8 @@ mod tests {
         task.time_zone = Some("Europe/Paris".into());
         task.run_as = Some("backup".into());
         task.environment.insert("LANG".into(), "C.UTF-8".into());
-        task.triggers
-            .push(Trigger::new(TriggerKind::Daily { every: 1 }).starting(at(2026, 1, 1, 2, 30)));
-        task.triggers.push(Trigger::new(TriggerKind::AtStartup {
-            delay: Duration::from_secs(30),
-        }));
+        task.triggers.push(Trigger::new(TriggerKind::Daily { every: 1 }).starting(at(2026, 1, 1, 2, 30)));
+        task.triggers.push(Trigger::new(TriggerKind::AtStartup { delay: Duration::from_secs(30) }));
         assert_eq!(
             describe_task(&task, "UTC").to_string(),
             "nightly/backup\n\
@@ -1109,10 +898,7 @@ mod tests {
             restart_on_idle_resume: true,
             ..IdleSettings::default()
         });
-        task.power = Some(PowerSettings {
-            no_start_on_batteries: true,
-            stop_on_batteries: true,
-        });
+        task.power = Some(PowerSettings { no_start_on_batteries: true, stop_on_batteries: true });
         task.wake_to_run = true;
         task.start_when_available = true;
         task.delete_when_done = true;

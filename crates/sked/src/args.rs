@@ -3,6 +3,7 @@
 use clap::{Args, Parser, Subcommand};
 use jiff::Timestamp;
 use jiff::tz::TimeZone;
+use sked_formats::Format;
 
 /// sked: the Windows Task Scheduler model, on Linux. Reads task files and tells when
 /// their tasks run.
@@ -34,6 +35,9 @@ pub struct NextArgs {
     /// Only the task with this name.
     #[arg(long, value_name = "NAME")]
     pub task: Option<String>,
+    /// The format of the source [default: told from its name and content].
+    #[arg(long, value_name = "FORMAT", value_parser = parse_format)]
+    pub format: Option<Format>,
     /// List runs at or after this instant (RFC 3339 with an offset or `Z`) [default: now].
     #[arg(long, value_name = "TIME", value_parser = parse_time)]
     pub from: Option<Timestamp>,
@@ -54,6 +58,9 @@ pub struct ValidateArgs {
     /// The task files (`-` for standard input).
     #[arg(value_name = "FILE", required = true)]
     pub files: Vec<String>,
+    /// The format of the source [default: told from its name and content].
+    #[arg(long, value_name = "FORMAT", value_parser = parse_format)]
+    pub format: Option<Format>,
 }
 
 /// `sked describe`.
@@ -65,6 +72,9 @@ pub struct DescribeArgs {
     /// Only the task with this name.
     #[arg(long, value_name = "NAME")]
     pub task: Option<String>,
+    /// The format of the source [default: told from its name and content].
+    #[arg(long, value_name = "FORMAT", value_parser = parse_format)]
+    pub format: Option<Format>,
     /// Show a month calendar with the days that have runs marked.
     #[arg(long)]
     pub calendar: bool,
@@ -87,6 +97,14 @@ pub fn parse_time(s: &str) -> Result<Timestamp, String> {
             "`{s}` is not an instant; expected RFC 3339 with an offset or `Z`, such as \
              `2026-03-29T00:00:00Z` or `2026-03-29T02:00:00+02:00`"
         )
+    })
+}
+
+/// Reads `--format`: a format's command-line name.
+pub fn parse_format(s: &str) -> Result<Format, String> {
+    Format::parse(s).ok_or_else(|| {
+        let names: Vec<String> = Format::ALL.iter().map(|f| format!("`{}`", f.name())).collect();
+        format!("`{s}` is not a format; expected one of {}", names.join(", "))
     })
 }
 
@@ -135,11 +153,16 @@ mod tests {
 
     #[test]
     fn zones_come_from_the_database() {
-        assert_eq!(
-            parse_zone("Australia/Lord_Howe").unwrap().iana_name(),
-            Some("Australia/Lord_Howe")
-        );
+        assert_eq!(parse_zone("Australia/Lord_Howe").unwrap().iana_name(), Some("Australia/Lord_Howe"));
         assert_eq!(zone_name(&parse_zone("UTC").unwrap()), "UTC");
         assert!(parse_zone("Mars/Olympus_Mons").is_err());
+    }
+
+    #[test]
+    fn formats_by_name() {
+        assert_eq!(parse_format("toml"), Ok(Format::TaskFile));
+        assert_eq!(parse_format("JOB"), Ok(Format::Job));
+        let e = parse_format("ini").unwrap_err();
+        assert!(e.starts_with("`ini` is not a format; expected one of `toml`, `job`"), "{e}");
     }
 }

@@ -49,11 +49,7 @@ impl Calendar {
         for run in schedule.runs(from).take_while(|r| r.at < end) {
             *days.entry(run.at.to_zoned(tz.clone()).date()).or_insert(0) += 1;
         }
-        Calendar {
-            first,
-            months,
-            days,
-        }
+        Calendar { first, months, days }
     }
 
     /// Every run counted.
@@ -76,11 +72,7 @@ impl Calendar {
     }
 
     fn month(&self, first: Date, marker: Marker, out: &mut dyn Write) -> io::Result<()> {
-        let title = format!(
-            "{} {}",
-            MONTH_ENGLISH[first.month() as usize - 1],
-            first.year()
-        );
+        let title = format!("{} {}", MONTH_ENGLISH[first.month() as usize - 1], first.year());
         let width = CELL * 7;
         writeln!(out, "{}", format!("{title:^width$}").trim_end())?;
         let header: String = HEADER.iter().map(|d| format!(" {d} ")).collect();
@@ -117,11 +109,9 @@ impl Calendar {
 pub fn count_words(runs: u32, days: u32) -> String {
     match (runs, days) {
         (0, _) => "no runs".into(),
-        (r, d) => format!(
-            "{r} run{} on {d} day{}",
-            if r == 1 { "" } else { "s" },
-            if d == 1 { "" } else { "s" }
-        ),
+        (r, d) => {
+            format!("{r} run{} on {d} day{}", if r == 1 { "" } else { "s" }, if d == 1 { "" } else { "s" })
+        }
     }
 }
 
@@ -177,9 +167,8 @@ mod tests {
     fn reverse_video_keeps_the_columns() {
         let mut task = Task::new("t", "/bin/true");
         task.time_zone = Some("UTC".into());
-        task.triggers.push(
-            Trigger::new(TriggerKind::Once).starting(Start::civil(date(2026, 2, 4).at(0, 0, 0, 0))),
-        );
+        task.triggers
+            .push(Trigger::new(TriggerKind::Once).starting(Start::civil(date(2026, 2, 4).at(0, 0, 0, 0))));
         let text = render(&task, "2026-02-01T00:00:00Z", 1, Marker::Reverse);
         assert!(text.contains("  3  \x1b[7m 4\x1b[0m   5 "), "{text:?}");
         assert!(text.ends_with("1 run on 1 day\n"), "{text:?}");

@@ -37,12 +37,7 @@ pub struct CalendarOptions {
 /// Describes the selected tasks of `source` on `out`. A task that does not compile (an
 /// unknown zone, a trigger that never fires) is still described; its problems are printed
 /// on standard error afterwards and the command fails with [`Reported`].
-pub fn run(
-    source: &Source,
-    zones: &Zones,
-    opts: &Options,
-    out: &mut dyn Write,
-) -> anyhow::Result<()> {
+pub fn run(source: &Source, zones: &Zones, opts: &Options, out: &mut dyn Write) -> anyhow::Result<()> {
     let indexes = source.select(opts.task.as_deref())?;
     let tasks = source.tasks();
     let mut problems: Vec<Diagnostic> = Vec::new();
@@ -88,11 +83,7 @@ pub fn run(
         calendar.render(cal.marker, out)?;
         if cal.months > 1 {
             writeln!(out)?;
-            writeln!(
-                out,
-                "in all: {}",
-                count_words(calendar.total(), calendar.days.len() as u32)
-            )?;
+            writeln!(out, "in all: {}", count_words(calendar.total(), calendar.days.len() as u32))?;
         }
     }
     if problems.is_empty() {

@@ -55,16 +55,11 @@ pub fn finish(result: anyhow::Result<()>) -> ExitCode {
         return ExitCode::from(1);
     }
     eprintln!("{}", message(&err));
-    if err.downcast_ref::<Usage>().is_some() {
-        ExitCode::from(2)
-    } else {
-        ExitCode::from(1)
-    }
+    if err.downcast_ref::<Usage>().is_some() { ExitCode::from(2) } else { ExitCode::from(1) }
 }
 
 fn is_broken_pipe(err: &anyhow::Error) -> bool {
     err.chain().any(|e| {
-        e.downcast_ref::<std::io::Error>()
-            .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+        e.downcast_ref::<std::io::Error>().is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
     })
 }

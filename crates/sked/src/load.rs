@@ -5,7 +5,7 @@ use std::path::Path;
 
 use anyhow::Context;
 use sked_core::{FieldPath, Task};
-use sked_formats::{Document, Format, Location, ReadOptions, task_file};
+use sked_formats::{Document, Format, Location, ReadOptions, read_file, task_file};
 
 use crate::exit::Usage;
 
@@ -28,62 +28,31 @@ pub struct Source {
 pub fn load(path: &str, format: Option<Format>) -> anyhow::Result<Source> {
     let (name, bytes) = if path == "-" {
         let mut bytes = Vec::new();
-        std::io::stdin()
-            .lock()
-            .read_to_end(&mut bytes)
-            .context("cannot read standard input")?;
+        std::io::stdin().lock().read_to_end(&mut bytes).context("cannot read standard input")?;
         (display_name(path), bytes)
     } else {
         let bytes = std::fs::read(path).with_context(|| format!("cannot read `{path}`"))?;
         (path.to_string(), bytes)
     };
-    let format = format.unwrap_or_else(|| detect(path, &bytes));
+    // A `.toml` name settles it, so that a task file with a syntax error on its first line
+    // gets the task file's own diagnostics; anything else is told by its content.
+    let format = format.or_else(|| is_toml(path).then_some(Format::TaskFile));
     let opts = ReadOptions {
-        // A `.job` file holds no name: the file is the name, as in Task Scheduler.
-        name: Path::new(path)
-            .file_stem()
-            .and_then(|s| s.to_str())
-            .filter(|_| path != "-")
-            .map(str::to_string),
+        // A `.job` is named after its file; standard input has none.
+        name: (path == "-").then(|| "stdin".to_string()),
         ..ReadOptions::default()
     };
-    let document = format.read(&bytes, &opts).map_err(|e| e.in_file(&name))?;
-    Ok(Source {
-        name,
-        bytes,
-        format,
-        document,
-    })
+    let (format, document) = read_file(&name, &bytes, format, &opts)?;
+    Ok(Source { name, bytes, format, document })
 }
 
 /// How messages name the source at `path`: the path as given, `<stdin>` for `-`.
 pub fn display_name(path: &str) -> String {
-    if path == "-" {
-        "<stdin>".to_string()
-    } else {
-        path.to_string()
-    }
+    if path == "-" { "<stdin>".to_string() } else { path.to_string() }
 }
 
-/// The format of a source from its extension and, for XML, its root element. Anything
-/// else is a task file: the only format a person writes by hand.
-fn detect(path: &str, bytes: &[u8]) -> Format {
-    let ext = Path::new(path)
-        .extension()
-        .and_then(|e| e.to_str())
-        .map(str::to_ascii_lowercase);
-    match ext.as_deref() {
-        Some("job") => Format::Job,
-        Some("xml") => {
-            let head = String::from_utf8_lossy(&bytes[..bytes.len().min(4096)]);
-            if head.contains("<ScheduledTasks") {
-                Format::Gpp
-            } else {
-                Format::Xml
-            }
-        }
-        _ => Format::TaskFile,
-    }
+fn is_toml(path: &str) -> bool {
+    Path::new(path).extension().is_some_and(|e| e.eq_ignore_ascii_case("toml"))
 }
 
 impl Source {
@@ -98,9 +67,7 @@ impl Source {
         let Some(name) = name else {
             return Ok((0..tasks.len()).collect());
         };
-        let picked: Vec<usize> = (0..tasks.len())
-            .filter(|&i| tasks[i].name == name)
-            .collect();
+        let picked: Vec<usize> = (0..tasks.len()).filter(|&i| tasks[i].name == name).collect();
         if picked.is_empty() {
             let known: Vec<String> = tasks.iter().map(|t| format!("`{}`", t.name)).collect();
             let known = if known.is_empty() {
@@ -108,10 +75,7 @@ impl Source {
             } else {
                 format!("expected one of {}", known.join(", "))
             };
-            return Err(Usage(format!(
-                "no task named `{name}` in `{}`; {known}",
-                self.name
-            )));
+            return Err(Usage(format!("no task named `{name}` in `{}`; {known}", self.name)));
         }
         Ok(picked)
     }
@@ -130,17 +94,11 @@ mod tests {
     use super::*;
 
     #[test]
-    fn formats_are_detected_by_name_and_root() {
-        assert_eq!(detect("a.toml", b""), Format::TaskFile);
-        assert_eq!(detect("-", b"[[task]]"), Format::TaskFile);
-        assert_eq!(detect("Backup.JOB", b""), Format::Job);
-        assert_eq!(
-            detect(
-                "t.xml",
-                b"<?xml version=\"1.0\"?><ScheduledTasks clsid=\"x\">"
-            ),
-            Format::Gpp
-        );
-        assert_eq!(detect("t.xml", b"<Task version=\"1.2\">"), Format::Xml);
+    fn a_toml_name_means_a_task_file() {
+        assert!(is_toml("a.toml"));
+        assert!(is_toml("dir.d/A.TOML"));
+        assert!(!is_toml("-"));
+        assert!(!is_toml("toml"));
+        assert!(!is_toml("Backup.job"));
     }
 }

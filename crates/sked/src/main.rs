@@ -33,7 +33,7 @@ fn run(cli: Cli, out: &mut dyn Write) -> anyhow::Result<()> {
     match cli.command {
         Command::Next(a) => {
             let zones = Zones::new(jiff::tz::db().clone(), default_zone(a.tz));
-            let source = load(&a.source, None)?;
+            let source = load(&a.source, a.format)?;
             validate::print_warnings(&source);
             let opts = next::Options {
                 task: a.task,
@@ -45,13 +45,13 @@ fn run(cli: Cli, out: &mut dyn Write) -> anyhow::Result<()> {
         }
         Command::Validate(a) => {
             let zones = Zones::new(jiff::tz::db().clone(), default_zone(None));
-            validate::run(&a.files, &zones, out)
+            validate::run(&a.files, a.format, &zones, out)
         }
         Command::Describe(a) => {
             let tz = default_zone(a.tz);
             let default_zone = zone_name(&tz);
             let zones = Zones::new(jiff::tz::db().clone(), tz);
-            let source = load(&a.file, None)?;
+            let source = load(&a.file, a.format)?;
             validate::print_warnings(&source);
             let marker = if io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none() {
                 Marker::Reverse

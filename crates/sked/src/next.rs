@@ -34,12 +34,7 @@ struct Entry<'a> {
 }
 
 /// Prints the next runs of the selected tasks of `source` to `out`.
-pub fn run(
-    source: &Source,
-    zones: &Zones,
-    opts: &Options,
-    out: &mut dyn Write,
-) -> anyhow::Result<()> {
+pub fn run(source: &Source, zones: &Zones, opts: &Options, out: &mut dyn Write) -> anyhow::Result<()> {
     let indexes = source.select(opts.task.as_deref())?;
     let schedules = validate::compile_all(source, &indexes, zones)?;
     let tasks = source.tasks();

@@ -4,17 +4,22 @@
 use std::io::Write;
 
 use sked_core::{Schedule, Zones};
-use sked_formats::Diagnostic;
+use sked_formats::{Diagnostic, Format};
 
 use crate::exit::{self, Reported};
 use crate::load::{Source, display_name, load};
 
 /// Validates each of `files`: "ok" lines on `out`, diagnostics on standard error. Fails
 /// with [`Reported`] when any file has a problem.
-pub fn run(files: &[String], zones: &Zones, out: &mut dyn Write) -> anyhow::Result<()> {
+pub fn run(
+    files: &[String],
+    format: Option<Format>,
+    zones: &Zones,
+    out: &mut dyn Write,
+) -> anyhow::Result<()> {
     let mut bad = 0;
     for file in files {
-        let source = match load(file, None) {
+        let source = match load(file, format) {
             Ok(source) => source,
             Err(err) => {
                 eprintln!("{}", exit::message(&err));
@@ -76,11 +81,7 @@ pub fn compile(source: &Source, index: usize, zones: &Zones) -> Result<Schedule,
 
 /// Compiles the tasks `indexes` of `source`, or prints every problem and fails with
 /// [`Reported`].
-pub fn compile_all(
-    source: &Source,
-    indexes: &[usize],
-    zones: &Zones,
-) -> anyhow::Result<Vec<Schedule>> {
+pub fn compile_all(source: &Source, indexes: &[usize], zones: &Zones) -> anyhow::Result<Vec<Schedule>> {
     let mut schedules = Vec::new();
     let mut problems = Vec::new();
     for &i in indexes {

@@ -7,10 +7,7 @@ fn the_shipped_example_in_words() {
     Test::new()
         .arg("describe")
         .arg("tasks.toml")
-        .file(
-            "tasks.toml",
-            std::fs::read_to_string(repo_root().join("examples/tasks.toml")).unwrap(),
-        )
+        .file("tasks.toml", std::fs::read_to_string(repo_root().join("examples/tasks.toml")).unwrap())
         .args(["--tz", "Europe/Paris"])
         .stdout_golden("describe/example.txt")
         .run();
@@ -23,17 +20,8 @@ fn one_task_with_its_calendar() {
     // 26th are not marked, Friday 27 February is; each marked day has 11 runs (06:00 to
     // 16:00 inclusive).
     Test::new()
-        .file(
-            "tasks.toml",
-            std::fs::read_to_string(repo_root().join("examples/tasks.toml")).unwrap(),
-        )
-        .args([
-            "describe",
-            "tasks.toml",
-            "--task",
-            "silly/schedule1",
-            "--calendar",
-        ])
+        .file("tasks.toml", std::fs::read_to_string(repo_root().join("examples/tasks.toml")).unwrap())
+        .args(["describe", "tasks.toml", "--task", "silly/schedule1", "--calendar"])
         .args(["--from", "2026-02-26T12:00:00-05:00", "--months", "3"])
         .stdout_golden("describe/calendar.txt")
         .run();
@@ -71,10 +59,7 @@ fn unknown_task_is_a_usage_error() {
 #[test]
 fn an_invalid_task_is_described_then_reported() {
     Test::new()
-        .file(
-            "tasks.toml",
-            "[[task]]\nname = \"a\"\ncommand = \"/bin/true\"\ntime-zone = \"Mars/Olympus\"\n",
-        )
+        .file("tasks.toml", "[[task]]\nname = \"a\"\ncommand = \"/bin/true\"\ntime-zone = \"Mars/Olympus\"\n")
         .args(["describe", "tasks.toml", "--calendar"])
         .status(1)
         .stdout(

@@ -167,11 +167,7 @@ impl Test {
         cmd.args(&self.args)
             .current_dir(&dir)
             .env_remove("NO_COLOR")
-            .stdin(if self.stdin.is_some() {
-                Stdio::piped()
-            } else {
-                Stdio::null()
-            })
+            .stdin(if self.stdin.is_some() { Stdio::piped() } else { Stdio::null() })
             .stdout(Stdio::piped())
             .stderr(Stdio::piped());
         for (k, v) in &self.env {
@@ -179,25 +175,13 @@ impl Test {
         }
         let mut child = cmd.spawn().expect("cannot start sked");
         if let Some(input) = &self.stdin {
-            child
-                .stdin
-                .take()
-                .unwrap()
-                .write_all(input.as_bytes())
-                .unwrap();
+            child.stdin.take().unwrap().write_all(input.as_bytes()).unwrap();
         }
         let out = child.wait_with_output().unwrap();
         let stdout = String::from_utf8(out.stdout).unwrap();
         let stderr = String::from_utf8(out.stderr).unwrap();
-        let context = format!(
-            "sked {}\n--- stdout\n{stdout}--- stderr\n{stderr}---",
-            self.args.join(" ")
-        );
-        assert_eq!(
-            out.status.code(),
-            Some(self.status),
-            "exit status\n{context}"
-        );
+        let context = format!("sked {}\n--- stdout\n{stdout}--- stderr\n{stderr}---", self.args.join(" "));
+        assert_eq!(out.status.code(), Some(self.status), "exit status\n{context}");
         check("stdout", &self.stdout, &stdout, &context);
         check("stderr", &self.stderr, &stderr, &context);
         Output { stdout }
@@ -217,11 +201,7 @@ fn check(what: &str, expect: &Expect, actual: &str, context: &str) {
             if std::env::var_os("SKED_BLESS").is_some() {
                 std::fs::write(golden_dir().join(name), actual).unwrap();
             } else {
-                assert_eq!(
-                    actual,
-                    golden(name),
-                    "{what} differs from golden/{name}\n{context}"
-                );
+                assert_eq!(actual, golden(name), "{what} differs from golden/{name}\n{context}");
             }
         }
     }
@@ -230,8 +210,7 @@ fn check(what: &str, expect: &Expect, actual: &str, context: &str) {
 fn fresh_dir() -> PathBuf {
     static N: AtomicUsize = AtomicUsize::new(0);
     let n = N.fetch_add(1, Ordering::SeqCst);
-    let dir =
-        Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("sked-cli-{}-{n}", std::process::id()));
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("sked-cli-{}-{n}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
     dir

@@ -21,11 +21,7 @@ fn next_json(name: &str, extra: &[&str]) {
     let projected: Vec<Map<String, Value>> = actual
         .iter()
         .zip(expected.iter().chain(std::iter::repeat(&expected[0])))
-        .map(|(a, e)| {
-            e.keys()
-                .map(|k| (k.clone(), a.get(k).cloned().unwrap_or(Value::Null)))
-                .collect()
-        })
+        .map(|(a, e)| e.keys().map(|k| (k.clone(), a.get(k).cloned().unwrap_or(Value::Null))).collect())
         .collect();
     assert_eq!(
         Value::from(projected),
@@ -37,62 +33,22 @@ fn next_json(name: &str, extra: &[&str]) {
 
 #[test]
 fn new_york_gaps_folds_repetition_and_pinning() {
-    next_json(
-        "new_york",
-        &[
-            "--from",
-            "2026-03-06T00:00:00Z",
-            "--count",
-            "4",
-            "--tz",
-            "UTC",
-        ],
-    );
+    next_json("new_york", &["--from", "2026-03-06T00:00:00Z", "--count", "4", "--tz", "UTC"]);
 }
 
 #[test]
 fn lord_howe_half_hour_changes() {
-    next_json(
-        "lord_howe",
-        &[
-            "--from",
-            "2026-04-01T00:00:00Z",
-            "--count",
-            "5",
-            "--tz",
-            "UTC",
-        ],
-    );
+    next_json("lord_howe", &["--from", "2026-04-01T00:00:00Z", "--count", "5", "--tz", "UTC"]);
 }
 
 #[test]
 fn santiago_changes_at_midnight() {
-    next_json(
-        "santiago",
-        &[
-            "--from",
-            "2026-04-01T00:00:00Z",
-            "--count",
-            "4",
-            "--tz",
-            "UTC",
-        ],
-    );
+    next_json("santiago", &["--from", "2026-04-01T00:00:00Z", "--count", "4", "--tz", "UTC"]);
 }
 
 #[test]
 fn utc_day_rules_merging_ends_and_the_default_zone() {
-    next_json(
-        "utc",
-        &[
-            "--from",
-            "2026-01-01T00:00:00Z",
-            "--count",
-            "6",
-            "--tz",
-            "America/New_York",
-        ],
-    );
+    next_json("utc", &["--from", "2026-01-01T00:00:00Z", "--count", "6", "--tz", "America/New_York"]);
 }
 
 #[test]
@@ -161,15 +117,7 @@ fn tasks_without_runs_have_no_json_entries() {
     for task in ["event/startup", "off/disabled"] {
         Test::new()
             .file("tasks.toml", golden("next/utc.toml"))
-            .args([
-                "next",
-                "tasks.toml",
-                "--json",
-                "--task",
-                task,
-                "--tz",
-                "UTC",
-            ])
+            .args(["next", "tasks.toml", "--json", "--task", task, "--tz", "UTC"])
             .stdout("[]\n")
             .run();
     }
@@ -206,14 +154,7 @@ fn text_output_says_why_a_task_has_no_runs() {
         .run();
     Test::new()
         .file("tasks.toml", golden("next/utc.toml"))
-        .args([
-            "next",
-            "tasks.toml",
-            "--task",
-            "utc/end-inclusive",
-            "--count",
-            "7",
-        ])
+        .args(["next", "tasks.toml", "--task", "utc/end-inclusive", "--count", "7"])
         .args(["--from", "2026-01-02T23:00:00Z"])
         .stdout("utc/end-inclusive (UTC)\n  Fri 2026-01-02 23:00:00 +00:00\n  no more runs\n")
         .run();
@@ -261,10 +202,7 @@ fn from_defaults_to_now() {
     assert_eq!(v.len(), 10);
     for run in &v {
         let time = run["time"].as_str().unwrap();
-        assert!(
-            time.ends_with(":00+01:00") || time.ends_with(":00+02:00"),
-            "{time}"
-        );
+        assert!(time.ends_with(":00+01:00") || time.ends_with(":00+02:00"), "{time}");
     }
 }
 

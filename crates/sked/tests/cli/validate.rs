@@ -17,10 +17,7 @@ fn the_shipped_example_is_valid() {
 fn each_file_gets_a_line() {
     Test::new()
         .file("a.toml", ONE)
-        .file(
-            "b.toml",
-            format!("{ONE}\n{}", ONE.replace("\"a\"", "\"b\"")),
-        )
+        .file("b.toml", format!("{ONE}\n{}", ONE.replace("\"a\"", "\"b\"")))
         .args(["validate", "a.toml", "b.toml"])
         .stdout("ok: a.toml (1 task)\nok: b.toml (2 tasks)\n")
         .run();
@@ -95,11 +92,7 @@ fn a_bad_file_does_not_stop_the_others() {
 
 #[test]
 fn stdin_is_named_in_messages() {
-    Test::new()
-        .stdin(ONE)
-        .args(["validate", "-"])
-        .stdout("ok: <stdin> (1 task)\n")
-        .run();
+    Test::new().stdin(ONE).args(["validate", "-"]).stdout("ok: <stdin> (1 task)\n").run();
     Test::new()
         .stdin("[[task]]\nname = \"x\"\n")
         .args(["validate", "-"])
@@ -115,8 +108,31 @@ fn no_file_is_a_usage_error() {
         .status(2)
         .stderr_contains("the following required arguments were not provided")
         .run();
+    Test::new().status(2).stderr_contains("Usage: sked <COMMAND>").run();
+}
+
+#[test]
+fn the_format_is_told_by_name_content_or_flag() {
+    // No `.toml` name: the content says it is a task file.
     Test::new()
+        .file("tasks.conf", ONE)
+        .args(["validate", "tasks.conf"])
+        .stdout("ok: tasks.conf (1 task)\n")
+        .run();
+    // A `.toml` name settles it, so a first line that is not TOML gets the task file's errors.
+    Test::new()
+        .file("tasks.toml", "name \"x\"\n")
+        .args(["validate", "tasks.toml"])
+        .status(1)
+        .stderr_contains("error: invalid TOML")
+        .stderr_contains(" --> tasks.toml:1:")
+        .run();
+    Test::new().stdin(ONE).args(["validate", "--format", "toml", "-"]).stdout("ok: <stdin> (1 task)\n").run();
+    Test::new()
+        .args(["validate", "--format", "ini", "x"])
         .status(2)
-        .stderr_contains("Usage: sked <COMMAND>")
+        .stderr_contains(
+            "`ini` is not a format; expected one of `toml`, `job`, `xml`, `gpp`, `schtasks`, `jt`",
+        )
         .run();
 }
