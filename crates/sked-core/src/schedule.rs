@@ -8,7 +8,7 @@ use jiff::tz::{TimeZone, TimeZoneDatabase};
 
 use crate::engine::plan::{Plan, PlanRun};
 use crate::engine::zone::Zone;
-use crate::error::{Error, ErrorKind, FieldPath, Problem};
+use crate::error::{Error, ErrorKind, FieldPath, Problem, Segment};
 use crate::task::Task;
 
 /// Resolves zone names to prepared zones and remembers them, so a thousand tasks in
@@ -94,12 +94,17 @@ impl Schedule {
                 }
             },
         };
-        if !problems.is_empty() {
-            return Err(Error::new(task.name.clone(), problems));
-        }
+        // Compile the triggers validation found nothing wrong with, so a trigger that can
+        // never fire is reported in the same pass as the other problems.
+        let faulty = |i: usize| {
+            problems.iter().any(
+                |p| matches!(p.field.segments(), [Segment::Key("trigger"), Segment::Index(j), ..] if *j == i),
+            )
+        };
+        let faulty: Vec<bool> = (0..task.triggers.len()).map(faulty).collect();
         let mut plans = Vec::new();
         if task.enabled {
-            for (i, trigger) in task.triggers.iter().enumerate() {
+            for (i, trigger) in task.triggers.iter().enumerate().filter(|(i, _)| !faulty[*i]) {
                 match Plan::compile(i, trigger, &zone) {
                     Ok(Some(plan)) => plans.push(plan),
                     Ok(None) => {}
@@ -187,5 +192,40 @@ impl Iterator for Runs<'_> {
             }
         }
         best.and_then(to_run)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{MonthDays, MonthSet, Start, Trigger, TriggerKind, WeekdaySet};
+    use jiff::civil::date;
+
+    #[test]
+    fn every_problem_in_one_pass() {
+        let mut task = Task::new("t", "/bin/true");
+        task.time_zone = Some("Mars/Olympus".into());
+        let start = Start::civil(date(2026, 1, 1).at(0, 0, 0, 0));
+        task.triggers
+            .push(Trigger::new(TriggerKind::Weekly { every: 1, days: WeekdaySet::EMPTY }).starting(start));
+        task.triggers.push(
+            Trigger::new(TriggerKind::Monthly {
+                every: 1,
+                days: MonthDays::EMPTY.with_day(31),
+                months: MonthSet::EMPTY.with(2),
+            })
+            .starting(start),
+        );
+        let zones = Zones::new(jiff::tz::db().clone(), TimeZone::UTC);
+        let err = Schedule::new(&task, &zones).unwrap_err();
+        let kinds: Vec<_> = err.problems().iter().map(|p| (p.field.to_string(), p.kind)).collect();
+        assert_eq!(
+            kinds,
+            [
+                ("trigger[1].weekly.days".to_string(), ErrorKind::InvalidValue),
+                ("time-zone".to_string(), ErrorKind::UnknownTimeZone),
+                ("trigger[2].monthly".to_string(), ErrorKind::NeverFires),
+            ]
+        );
     }
 }

@@ -327,7 +327,7 @@ pub fn read_file(
             return Err(Error::one(
                 Diagnostic::error(
                     Location::None,
-                    "cannot tell the format of this input; expected a task file (toml), a .job file, Task Scheduler XML, GPP ScheduledTasks.xml, schtasks or JT lines: name it with --from",
+                    "cannot tell the format of this input; expected a task file (toml), a .job file, Task Scheduler XML, GPP ScheduledTasks.xml, schtasks or JT lines; name the format explicitly",
                 )
                 .in_file(path),
             ));
