@@ -127,8 +127,10 @@ impl Plan {
             first,
         };
         if let (TriggerKind::Cron(_), Some(c)) = (&trigger.kind, start) {
-            // A cron start is a lower bound on the instant, resolved like a start time.
-            plan.lower = plan.bound_instant(c, false);
+            // A cron start is a lower bound on the instant, resolved as any start time is,
+            // by the trigger's DST policies (semantics.md §3, §5). `skip` leaves a start in a
+            // gap without an instant of its own: the bound is then the end of the gap.
+            plan.lower = plan.resolve(c).unwrap_or_else(|| plan.bound_instant(c, false));
         }
         plan.end = trigger.end.map(|end| match end {
             End::Date(d) => {

@@ -24,18 +24,15 @@ use jiff::{SignedDuration, Timestamp};
 use proptest::prelude::*;
 use proptest::test_runner::FileFailurePersistence;
 use sked_core::{
-    CronExpr, Duration, End, ErrorKind, FoldPolicy, GapPolicy, MonthDays, MonthSet, Repetition,
-    Schedule, Start, Task, Trigger, TriggerKind, WeekOfMonth, WeekSet, WeekdaySet, Zones,
+    CronExpr, Duration, End, ErrorKind, FoldPolicy, GapPolicy, MonthDays, MonthSet, Repetition, Schedule,
+    Start, Task, Trigger, TriggerKind, WeekOfMonth, WeekSet, WeekdaySet, Zones,
 };
 
 use crate::reference;
 
 /// How many runs are compared per case (`SKED_PROPS_RUNS` for more in long runs).
 fn runs_compared() -> usize {
-    std::env::var("SKED_PROPS_RUNS")
-        .ok()
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(30)
+    std::env::var("SKED_PROPS_RUNS").ok().and_then(|s| s.parse().ok()).unwrap_or(30)
 }
 /// How far past `from` runs are compared.
 const HORIZON: SignedDuration = SignedDuration::from_hours(24 * 800);
@@ -131,11 +128,7 @@ fn pick_date(zone_index: usize, w: &When) -> Date {
                 return date(2026, 3, 8) + SignedDuration::from_hours(24 * days);
             }
             let (_, before_dt, after_dt) = list[i % list.len()];
-            let d = if after {
-                after_dt.date()
-            } else {
-                before_dt.date()
-            };
+            let d = if after { after_dt.date() } else { before_dt.date() };
             d + SignedDuration::from_hours(24 * days)
         }
         When::Any { days } => date(2024, 1, 1) + SignedDuration::from_hours(24 * days),
@@ -146,11 +139,7 @@ fn mask_set<T>(mask: u32, all: &[T]) -> Vec<T>
 where
     T: Copy,
 {
-    all.iter()
-        .enumerate()
-        .filter(|(i, _)| mask & (1 << i) != 0)
-        .map(|(_, v)| *v)
-        .collect()
+    all.iter().enumerate().filter(|(i, _)| mask & (1 << i) != 0).map(|(_, v)| *v).collect()
 }
 
 fn weekdays() -> impl Strategy<Value = WeekdaySet> {
@@ -171,9 +160,7 @@ fn month_days() -> impl Strategy<Value = MonthDays> {
         1 => 1..=31u8,
     ];
     (prop::collection::vec(day, 0..3), any::<bool>()).prop_map(|(days, last)| {
-        let mut set = days
-            .into_iter()
-            .fold(MonthDays::EMPTY, |s, d| s.with_day(d));
+        let mut set = days.into_iter().fold(MonthDays::EMPTY, |s, d| s.with_day(d));
         if last || set.is_empty() {
             set = set.with_last();
         }
@@ -204,18 +191,10 @@ fn cron_field(lo: u32, hi: u32, favourites: Vec<u32>) -> BoxedStrategy<String> {
 }
 
 fn cron() -> BoxedStrategy<CronExpr> {
-    let names = prop::sample::select(vec![
-        "*",
-        "mon-fri",
-        "sat,sun",
-        "fri",
-        "7",
-        "Mon-FRI/2",
-        "sun-sat",
-    ])
-    .prop_map(str::to_string);
-    let month_names = prop::sample::select(vec!["feb", "mar-apr", "oct,nov", "JAN-mar/2", "Sep"])
+    let names = prop::sample::select(vec!["*", "mon-fri", "sat,sun", "fri", "7", "Mon-FRI/2", "sun-sat"])
         .prop_map(str::to_string);
+    let month_names =
+        prop::sample::select(vec!["feb", "mar-apr", "oct,nov", "JAN-mar/2", "Sep"]).prop_map(str::to_string);
     let fields = (
         cron_field(0, 59, vec![0, 15, 30, 45, 59]),
         cron_field(0, 23, vec![0, 1, 2, 3, 23]),
@@ -227,10 +206,7 @@ fn cron() -> BoxedStrategy<CronExpr> {
     let macros = prop::sample::select(vec!["@daily", "@hourly", "@weekly", "@monthly", "@yearly"])
         .prop_map(str::to_string);
     prop_oneof![12 => fields, 1 => macros]
-        .prop_map(|text| {
-            text.parse()
-                .unwrap_or_else(|e| panic!("generated `{text}`: {e}"))
-        })
+        .prop_map(|text| text.parse().unwrap_or_else(|e| panic!("generated `{text}`: {e}")))
         .boxed()
 }
 
@@ -267,19 +243,10 @@ fn repeat_spec() -> BoxedStrategy<Option<RepeatSpec>> {
         2 => prop::sample::select(vec![1u64, 5, 10, 15, 30, 45, 60, 90, 120, 180]),
         1 => 1..=180u64,
     ];
-    let usual = (
-        minutes,
-        prop_oneof![1 => Just(None), 3 => (60..=1800u64).prop_map(Some)],
-    )
+    let usual = (minutes, prop_oneof![1 => Just(None), 3 => (60..=1800u64).prop_map(Some)])
         .prop_map(|(every, length)| (every * 60, length.map(|l| l * 60)));
-    let seconds = (
-        60..=7200u64,
-        prop_oneof![1 => Just(None), 3 => (3600..=30 * 3600u64).prop_map(Some)],
-    );
-    let long = (
-        181..=3 * 1440u64,
-        prop_oneof![1 => Just(None), 3 => (1440..=10 * 1440u64).prop_map(Some)],
-    )
+    let seconds = (60..=7200u64, prop_oneof![1 => Just(None), 3 => (3600..=30 * 3600u64).prop_map(Some)]);
+    let long = (181..=3 * 1440u64, prop_oneof![1 => Just(None), 3 => (1440..=10 * 1440u64).prop_map(Some)])
         .prop_map(|(every, length)| (every * 60, length.map(|l| l * 60)));
     let interval = prop_oneof![8 => usual, 1 => seconds, 1 => long];
     prop_oneof![
@@ -371,35 +338,9 @@ fn trigger_spec() -> BoxedStrategy<TriggerSpec> {
         prop_oneof![19 => Just(true), 1 => Just(false)],
         any::<bool>(),
     )
-        .prop_map(
-            |(
-                kind,
-                when,
-                time,
-                has_start,
-                pinned,
-                repeat,
-                end,
-                gap,
-                fold,
-                enabled,
-                share_start,
-            )| {
-                TriggerSpec {
-                    kind,
-                    when,
-                    time,
-                    has_start,
-                    pinned,
-                    repeat,
-                    end,
-                    gap,
-                    fold,
-                    enabled,
-                    share_start,
-                }
-            },
-        )
+        .prop_map(|(kind, when, time, has_start, pinned, repeat, end, gap, fold, enabled, share_start)| {
+            TriggerSpec { kind, when, time, has_start, pinned, repeat, end, gap, fold, enabled, share_start }
+        })
         .boxed()
 }
 
@@ -454,15 +395,13 @@ fn case_spec(max_triggers: usize) -> impl Strategy<Value = CaseSpec> {
         prop::collection::vec(trigger_spec(), 1..=max_triggers),
         from_spec(),
     )
-        .prop_map(
-            |(zone, named_zone, task_enabled, triggers, from)| CaseSpec {
-                zone,
-                named_zone,
-                task_enabled,
-                triggers,
-                from,
-            },
-        )
+        .prop_map(|(zone, named_zone, task_enabled, triggers, from)| CaseSpec {
+            zone,
+            named_zone,
+            task_enabled,
+            triggers,
+            from,
+        })
 }
 
 /// A built case: the task, the zones to compile it with, the default zone, and `from`.
@@ -473,10 +412,7 @@ struct Case {
 }
 
 fn is_ambiguous(tz: &TimeZone, dt: DateTime) -> bool {
-    !matches!(
-        tz.to_ambiguous_timestamp(dt).offset(),
-        AmbiguousOffset::Unambiguous { .. }
-    )
+    !matches!(tz.to_ambiguous_timestamp(dt).offset(), AmbiguousOffset::Unambiguous { .. })
 }
 
 fn build(spec: &CaseSpec) -> Case {
@@ -487,11 +423,8 @@ fn build(spec: &CaseSpec) -> Case {
     let first = &spec.triggers[0];
     let first_start = pick_date(spec.zone, &first.when).to_datetime(first.time);
     for t in &spec.triggers {
-        let base = if t.share_start {
-            first_start
-        } else {
-            pick_date(spec.zone, &t.when).to_datetime(t.time)
-        };
+        let base =
+            if t.share_start { first_start } else { pick_date(spec.zone, &t.when).to_datetime(t.time) };
         let is_cron = matches!(t.kind, TriggerKind::Cron(_));
         let mut trigger = Trigger::new(t.kind.clone());
         let pinned = t.pinned.map(|i| match OFFSETS.get(i) {
@@ -508,33 +441,21 @@ fn build(spec: &CaseSpec) -> Case {
         let trigger_tz = pinned.map_or(tz.clone(), TimeZone::fixed);
         trigger.end = match t.end {
             EndSpec::None => None,
-            EndSpec::Date { days } => Some(End::Date(
-                base.date() + SignedDuration::from_hours(24 * days),
-            )),
-            EndSpec::At {
-                minutes,
-                with_offset,
-            } => {
+            EndSpec::Date { days } => Some(End::Date(base.date() + SignedDuration::from_hours(24 * days))),
+            EndSpec::At { minutes, with_offset } => {
                 let mut dt = base + SignedDuration::from_mins(minutes);
                 if with_offset || pinned.is_some() {
                     // An instant: the offset of the start (pinned) or of the zone there.
-                    let o = pinned.unwrap_or_else(|| {
-                        tz.to_offset(tz.to_ambiguous_timestamp(dt).compatible().unwrap())
-                    });
-                    Some(End::At {
-                        datetime: dt,
-                        offset: Some(o),
-                    })
+                    let o = pinned
+                        .unwrap_or_else(|| tz.to_offset(tz.to_ambiguous_timestamp(dt).compatible().unwrap()));
+                    Some(End::At { datetime: dt, offset: Some(o) })
                 } else {
                     // Keep civil end boundaries out of gaps and folds (the rules do not say
                     // what they mean there; see `reference::bound_instant`).
                     while is_ambiguous(&trigger_tz, dt) {
                         dt += SignedDuration::from_mins(30);
                     }
-                    Some(End::At {
-                        datetime: dt,
-                        offset: None,
-                    })
+                    Some(End::At { datetime: dt, offset: None })
                 }
             }
         };
@@ -562,28 +483,18 @@ fn build(spec: &CaseSpec) -> Case {
         FromSpec::AtRun { index, seconds } => {
             let early = start_instant - SignedDuration::from_hours(24);
             let runs = reference::task_runs(&task, &tz, early, early + HORIZON, 40);
-            let at = if runs.is_empty() {
-                start_instant
-            } else {
-                runs[index % runs.len()].0
-            };
+            let at = if runs.is_empty() { start_instant } else { runs[index % runs.len()].0 };
             at + SignedDuration::from_secs(seconds)
         }
     };
     if *subsecond {
         from += SignedDuration::from_millis(500);
     }
-    Case {
-        task,
-        default: tz,
-        from,
-    }
+    Case { task, default: tz, from }
 }
 
 fn show(tz: &TimeZone, runs: &[(Timestamp, usize)]) -> Vec<String> {
-    runs.iter()
-        .map(|(t, i)| format!("{} #{i}", t.to_zoned(tz.clone())))
-        .collect()
+    runs.iter().map(|(t, i)| format!("{} #{i}", t.to_zoned(tz.clone()))).collect()
 }
 
 /// Engine bugs already found, described, and pinned by failing tests in `rules.rs`. The
@@ -607,10 +518,7 @@ fn known_bug(task: &Task, default: &TimeZone) -> Option<&'static str> {
         }
         if let TriggerKind::Cron(c) = &t.kind {
             let fields: Vec<&str> = c.as_str().split_whitespace().collect();
-            if fields.len() == 5
-                && [fields[2], fields[4]]
-                    .iter()
-                    .any(|f| f.starts_with("*/") && *f != "*/1")
+            if fields.len() == 5 && [fields[2], fields[4]].iter().any(|f| f.starts_with("*/") && *f != "*/1")
             {
                 // rules::s2_cron_stepped_day_of_month_alone_filters and neighbours.
                 return Some("cron: a `*/k` day field is ignored");
@@ -634,10 +542,7 @@ fn stat(line: impl FnOnce() -> String) {
 
 /// The property: the engine agrees with the reference on `case`.
 fn agree(case: &Case) -> Result<(), TestCaseError> {
-    if let Some(why) = skip_known_bugs()
-        .then(|| known_bug(&case.task, &case.default))
-        .flatten()
-    {
+    if let Some(why) = skip_known_bugs().then(|| known_bug(&case.task, &case.default)).flatten() {
         stat(|| format!("rejected: {why}"));
         return Err(TestCaseError::reject(why));
     }
@@ -663,10 +568,7 @@ fn agree(case: &Case) -> Result<(), TestCaseError> {
                 e.problems().iter().all(|p| p.kind == ErrorKind::NeverFires),
                 "generated an invalid task: {e}"
             );
-            prop_assert!(
-                !never.is_empty(),
-                "the engine rejects a trigger that fires: {e}"
-            );
+            prop_assert!(!never.is_empty(), "the engine rejects a trigger that fires: {e}");
             stat(|| "never".into());
             return Ok(());
         }
@@ -674,12 +576,8 @@ fn agree(case: &Case) -> Result<(), TestCaseError> {
     let horizon = case.from + HORIZON;
     let n = runs_compared();
     let expected = reference::task_runs(task, &case.default, case.from, horizon, n);
-    let actual: Vec<(Timestamp, usize)> = schedule
-        .runs(case.from)
-        .take_while(|r| r.at <= horizon)
-        .take(n)
-        .map(|r| (r.at, r.trigger))
-        .collect();
+    let actual: Vec<(Timestamp, usize)> =
+        schedule.runs(case.from).take_while(|r| r.at <= horizon).take(n).map(|r| (r.at, r.trigger)).collect();
     let tz = reference::task_zone(task, &case.default);
     prop_assert_eq!(
         show(&tz, &actual),
@@ -696,17 +594,10 @@ fn agree(case: &Case) -> Result<(), TestCaseError> {
     let next = schedule.next_run(case.from).map(|r| r.at);
     match actual.first() {
         Some((first, _)) => prop_assert_eq!(next, Some(*first), "next_run(from)"),
-        None => prop_assert!(
-            next.is_none_or(|t| t > horizon),
-            "next_run(from) = {next:?}"
-        ),
+        None => prop_assert!(next.is_none_or(|t| t > horizon), "next_run(from) = {next:?}"),
     }
     for (i, (t, _)) in actual.iter().enumerate().take(5) {
-        prop_assert_eq!(
-            schedule.next_run(*t).map(|r| r.at),
-            Some(*t),
-            "next_run at a run"
-        );
+        prop_assert_eq!(schedule.next_run(*t).map(|r| r.at), Some(*t), "next_run at a run");
         if let Some((after, _)) = actual.get(i + 1) {
             let just_after = *t + SignedDuration::from_nanos(1);
             prop_assert_eq!(
@@ -720,16 +611,11 @@ fn agree(case: &Case) -> Result<(), TestCaseError> {
 }
 
 fn config() -> ProptestConfig {
-    let cases = std::env::var("PROPTEST_CASES")
-        .ok()
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(512);
+    let cases = std::env::var("PROPTEST_CASES").ok().and_then(|s| s.parse().ok()).unwrap_or(512);
     ProptestConfig {
         cases,
         max_global_rejects: cases.saturating_mul(4),
-        failure_persistence: Some(Box::new(FileFailurePersistence::WithSource(
-            "proptest-regressions",
-        ))),
+        failure_persistence: Some(Box::new(FileFailurePersistence::WithSource("proptest-regressions"))),
         ..ProptestConfig::default()
     }
 }

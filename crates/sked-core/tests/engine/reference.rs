@@ -35,9 +35,7 @@ pub fn task_zone(task: &Task, default: &TimeZone) -> TimeZone {
     match task.time_zone.as_deref() {
         None => default.clone(),
         Some("UTC") => TimeZone::UTC,
-        Some(name) => jiff::tz::db()
-            .get(name)
-            .unwrap_or_else(|e| panic!("zone `{name}`: {e}")),
+        Some(name) => jiff::tz::db().get(name).unwrap_or_else(|e| panic!("zone `{name}`: {e}")),
     }
 }
 
@@ -50,33 +48,20 @@ pub fn gap_end(zone: &TimeZone, dt: DateTime) -> Timestamp {
     };
     let early = after.to_timestamp(dt).expect("in range");
     let late = before.to_timestamp(dt).expect("in range");
-    let transition = zone
-        .following(early)
-        .next()
-        .expect("a gap has a transition")
-        .timestamp();
-    assert!(
-        early < transition && transition <= late,
-        "{dt}: {transition}"
-    );
+    let transition = zone.following(early).next().expect("a gap has a transition").timestamp();
+    assert!(early < transition && transition <= late, "{dt}: {transition}");
     transition
 }
 
 /// §3: the instant for the civil time `dt` in `zone`, `None` when the gap policy skips it.
-pub fn resolve(
-    zone: &TimeZone,
-    dt: DateTime,
-    gap: GapPolicy,
-    fold: FoldPolicy,
-) -> Option<Timestamp> {
+pub fn resolve(zone: &TimeZone, dt: DateTime, gap: GapPolicy, fold: FoldPolicy) -> Option<Timestamp> {
     match zone.to_ambiguous_timestamp(dt).offset() {
         AmbiguousOffset::Unambiguous { offset } => Some(offset.to_timestamp(dt).expect("in range")),
         AmbiguousOffset::Gap { before, after } => match gap {
             GapPolicy::GapEnd => Some(gap_end(zone, dt)),
             GapPolicy::Shift => {
                 // "the civil time moved forward by the length of the gap".
-                let length =
-                    SignedDuration::from_secs(i64::from(after.seconds() - before.seconds()));
+                let length = SignedDuration::from_secs(i64::from(after.seconds() - before.seconds()));
                 let moved = dt.checked_add(length).expect("in range");
                 Some(after.to_timestamp(moved).expect("in range"))
             }
@@ -101,11 +86,7 @@ pub fn resolve(
 /// read as `gap-end` (there is no instant to skip to). The property tests keep civil end
 /// boundaries out of gaps and folds so that this choice does not decide a comparison.
 pub fn bound_instant(zone: &TimeZone, dt: DateTime, gap: GapPolicy, fold: FoldPolicy) -> Timestamp {
-    let gap = if gap == GapPolicy::Skip {
-        GapPolicy::GapEnd
-    } else {
-        gap
-    };
+    let gap = if gap == GapPolicy::Skip { GapPolicy::GapEnd } else { gap };
     resolve(zone, dt, gap, fold).expect("gap-end and shift always resolve")
 }
 
@@ -115,13 +96,11 @@ fn days_between(a: Date, b: Date) -> i64 {
 
 fn sunday_on_or_before(d: Date) -> Date {
     let back = d.weekday().to_sunday_zero_offset();
-    d.checked_sub(jiff::Span::new().days(back))
-        .expect("in range")
+    d.checked_sub(jiff::Span::new().days(back)).expect("in range")
 }
 
 fn months_between(a: Date, b: Date) -> i64 {
-    (i64::from(b.year()) * 12 + i64::from(b.month()))
-        - (i64::from(a.year()) * 12 + i64::from(a.month()))
+    (i64::from(b.year()) * 12 + i64::from(b.month())) - (i64::from(a.year()) * 12 + i64::from(a.month()))
 }
 
 fn weekday_in(set: WeekdaySet, d: Date) -> bool {
@@ -152,26 +131,15 @@ pub fn fires_on(kind: &TriggerKind, d0: Date, d: Date) -> bool {
             let weeks = days_between(sunday_on_or_before(d0), sunday_on_or_before(d)) / 7;
             weekday_in(*days, d) && weeks % i64::from(*every) == 0
         }
-        TriggerKind::Monthly {
-            every,
-            days,
-            months,
-        } => {
-            let day_ok = (1..=31)
-                .any(|n| days.contains_day(n) && i32::from(d.day()) == i32::from(n))
+        TriggerKind::Monthly { every, days, months } => {
+            let day_ok = (1..=31).any(|n| days.contains_day(n) && i32::from(d.day()) == i32::from(n))
                 || (days.has_last() && d.day() == d.days_in_month());
             months.contains(d.month()) && months_between(d0, d) % i64::from(*every) == 0 && day_ok
         }
-        TriggerKind::MonthlyWeekday {
-            weeks,
-            days,
-            months,
-        } => {
+        TriggerKind::MonthlyWeekday { weeks, days, months } => {
             months.contains(d.month())
                 && weekday_in(*days, d)
-                && WeekOfMonth::ALL
-                    .into_iter()
-                    .any(|w| weeks.contains(w) && in_week(w, d))
+                && WeekOfMonth::ALL.into_iter().any(|w| weeks.contains(w) && in_week(w, d))
         }
         TriggerKind::Cron(_) => panic!("cron days are matched by RefCron"),
         _ => false,
@@ -188,24 +156,14 @@ pub struct RefCron {
 fn cron_value(text: &str, names: &[&str], base: u32) -> u32 {
     text.parse::<u32>().unwrap_or_else(|_| {
         let lower = text.to_ascii_lowercase();
-        let i = names
-            .iter()
-            .position(|n| *n == lower)
-            .unwrap_or_else(|| panic!("reference cron: `{text}`"));
+        let i = names.iter().position(|n| *n == lower).unwrap_or_else(|| panic!("reference cron: `{text}`"));
         i as u32 + base
     })
 }
 
 /// Does `value` match one cron field (`*`, `a`, `a-b`, each with an optional `/step`,
 /// separated by commas)?
-fn cron_field_matches(
-    field: &str,
-    value: u32,
-    min: u32,
-    max: u32,
-    names: &[&str],
-    base: u32,
-) -> bool {
+fn cron_field_matches(field: &str, value: u32, min: u32, max: u32, names: &[&str], base: u32) -> bool {
     field.split(',').any(|part| {
         let (range, step) = match part.split_once('/') {
             Some((r, s)) => (r, Some(s.parse::<u32>().expect("step"))),
@@ -224,9 +182,8 @@ fn cron_field_matches(
     })
 }
 
-const MONTHS: [&str; 12] = [
-    "jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec",
-];
+const MONTHS: [&str; 12] =
+    ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"];
 const DAYS: [&str; 7] = ["sun", "mon", "tue", "wed", "thu", "fri", "sat"];
 
 impl RefCron {
@@ -278,9 +235,7 @@ impl RefCron {
             if t == Time::constant(23, 59, 0, 0) {
                 break;
             }
-            t = t
-                .checked_add(SignedDuration::from_mins(1))
-                .expect("same day");
+            t = t.checked_add(SignedDuration::from_mins(1)).expect("same day");
         }
         times
     }
@@ -295,24 +250,14 @@ fn times_on(trigger: &Trigger, cron: Option<&(RefCron, Vec<Time>)>, d: Date) -> 
         }
         return cron_times.clone();
     }
-    let start = trigger
-        .start
-        .expect("calendar triggers have a start")
-        .datetime;
-    if fires_on(&trigger.kind, start.date(), d) {
-        vec![start.time()]
-    } else {
-        Vec::new()
-    }
+    let start = trigger.start.expect("calendar triggers have a start").datetime;
+    if fires_on(&trigger.kind, start.date(), d) { vec![start.time()] } else { Vec::new() }
 }
 
 /// A whole-UTC-day floor under every instant of a civil day anywhere (offsets are within
 /// ±26 hours of it).
 fn day_floor(d: Date) -> Timestamp {
-    d.to_datetime(Time::midnight())
-        .to_zoned(TimeZone::UTC)
-        .expect("in range")
-        .timestamp()
+    d.to_datetime(Time::midnight()).to_zoned(TimeZone::UTC).expect("in range").timestamp()
         - SignedDuration::from_hours(26)
 }
 
@@ -339,16 +284,10 @@ pub fn trigger_runs(
     };
     let (gap, fold) = (trigger.dst_gap, trigger.dst_fold);
     // §5 "No run happens before the trigger's start instant."
-    let start_instant = trigger
-        .start
-        .map(|s| bound_instant(&zone, s.datetime, gap, fold));
-    let every = trigger
-        .repeat
-        .map(|r| SignedDuration::from_millis(r.every.as_millis() as i64));
-    let window = trigger
-        .repeat
-        .and_then(|r| r.duration)
-        .map(|d| SignedDuration::from_millis(d.as_millis() as i64));
+    let start_instant = trigger.start.map(|s| bound_instant(&zone, s.datetime, gap, fold));
+    let every = trigger.repeat.map(|r| SignedDuration::from_millis(r.every.as_millis() as i64));
+    let window =
+        trigger.repeat.and_then(|r| r.duration).map(|d| SignedDuration::from_millis(d.as_millis() as i64));
     // End: the test for one instant, and an instant past which nothing can pass it.
     let end_ok = |t: Timestamp| match trigger.end {
         None => true,
@@ -371,11 +310,7 @@ pub fn trigger_runs(
             zone.to_datetime(from - back).date()
         }
     };
-    let last_day = zone
-        .to_datetime(horizon)
-        .date()
-        .tomorrow()
-        .expect("in range");
+    let last_day = zone.to_datetime(horizon).date().tomorrow().expect("in range");
 
     let mut found = BTreeSet::new();
     let mut d = first_day;
@@ -411,9 +346,8 @@ pub fn trigger_runs(
             }
             let mut taken = 0;
             loop {
-                let offset = every.map_or(SignedDuration::ZERO, |i| {
-                    SignedDuration::from_secs(i.as_secs() * k)
-                });
+                let offset =
+                    every.map_or(SignedDuration::ZERO, |i| SignedDuration::from_secs(i.as_secs() * k));
                 if window.is_some_and(|l| offset > l) {
                     break;
                 }
@@ -479,9 +413,7 @@ pub fn task_runs(
 /// True when some day in the `years` after the begin date matches the trigger's day rule
 /// (its end, time and DST aside): the reference's side of "can never fire".
 pub fn some_day_matches(trigger: &Trigger, years: i64) -> bool {
-    let d0 = trigger
-        .start
-        .map_or(jiff::civil::date(2026, 1, 1), |s| s.datetime.date());
+    let d0 = trigger.start.map_or(jiff::civil::date(2026, 1, 1), |s| s.datetime.date());
     let cron = match &trigger.kind {
         TriggerKind::Cron(c) => Some(RefCron::new(c.as_str())),
         _ => None,

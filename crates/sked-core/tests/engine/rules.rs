@@ -14,23 +14,18 @@
 
 use jiff::civil::Weekday::{self, Friday, Monday, Saturday, Sunday, Wednesday};
 use sked_core::{
-    End, ErrorKind, FoldPolicy, GapPolicy, MonthDays, MonthSet, Schedule, Start, Trigger,
-    TriggerKind, WeekOfMonth, WeekSet, WeekdaySet, Zones,
+    End, ErrorKind, FoldPolicy, GapPolicy, MonthDays, MonthSet, Schedule, Start, Trigger, TriggerKind,
+    WeekOfMonth, WeekSet, WeekdaySet, Zones,
 };
 
-use crate::support::{
-    at, check, check_exact, civil, end_at, end_date, offset, repeat, task, ts, zones,
-};
+use crate::support::{at, check, check_exact, civil, end_at, end_date, offset, repeat, task, ts, zones};
 
 fn daily(every: u32) -> TriggerKind {
     TriggerKind::Daily { every }
 }
 
 fn weekly(every: u32, days: &[Weekday]) -> TriggerKind {
-    TriggerKind::Weekly {
-        every,
-        days: days.iter().copied().collect(),
-    }
+    TriggerKind::Weekly { every, days: days.iter().copied().collect() }
 }
 
 fn month_set(months: &[i8]) -> MonthSet {
@@ -46,11 +41,7 @@ fn monthly(every: u32, days: &[u8], last: bool, months: &[i8]) -> TriggerKind {
     if last {
         set = set.with_last();
     }
-    TriggerKind::Monthly {
-        every,
-        days: set,
-        months: month_set(months),
-    }
+    TriggerKind::Monthly { every, days: set, months: month_set(months) }
 }
 
 fn monthly_weekday(weeks: &[WeekOfMonth], days: &[Weekday], months: &[i8]) -> TriggerKind {
@@ -79,10 +70,7 @@ fn with_fold(mut t: Trigger, fold: FoldPolicy) -> Trigger {
 
 #[test]
 fn s1_civil_start_follows_the_zone_across_dst() {
-    let t = task(
-        Some("Europe/London"),
-        vec![at(daily(1), "2026-03-27T06:00")],
-    );
+    let t = task(Some("Europe/London"), vec![at(daily(1), "2026-03-27T06:00")]);
     check(
         &t,
         "2026-03-27T00:00Z",
@@ -97,67 +85,37 @@ fn s1_civil_start_follows_the_zone_across_dst() {
 
 #[test]
 fn s1_pinned_start_fires_at_the_same_utc_instant_across_dst() {
-    let trigger =
-        Trigger::new(daily(1)).starting(Start::pinned(civil("2026-03-07T01:00"), offset(-5, 0)));
+    let trigger = Trigger::new(daily(1)).starting(Start::pinned(civil("2026-03-07T01:00"), offset(-5, 0)));
     let t = task(Some("America/New_York"), vec![trigger]);
     check(
         &t,
         "2026-03-07T00:00Z",
-        &[
-            "2026-03-07T06:00Z",
-            "2026-03-08T06:00Z",
-            "2026-03-09T06:00Z",
-            "2026-03-10T06:00Z",
-        ],
+        &["2026-03-07T06:00Z", "2026-03-08T06:00Z", "2026-03-09T06:00Z", "2026-03-10T06:00Z"],
     );
 }
 
 #[test]
 fn s1_pinned_utc_start_in_london_keeps_its_utc_time() {
-    let trigger =
-        Trigger::new(daily(1)).starting(Start::pinned(civil("2026-10-24T06:00"), offset(0, 0)));
+    let trigger = Trigger::new(daily(1)).starting(Start::pinned(civil("2026-10-24T06:00"), offset(0, 0)));
     let t = task(Some("Europe/London"), vec![trigger]);
-    check(
-        &t,
-        "2026-10-24T00:00Z",
-        &[
-            "2026-10-24T06:00Z",
-            "2026-10-25T06:00Z",
-            "2026-10-26T06:00Z",
-        ],
-    );
+    check(&t, "2026-10-24T00:00Z", &["2026-10-24T06:00Z", "2026-10-25T06:00Z", "2026-10-26T06:00Z"]);
 }
 
 #[test]
 fn s1_task_without_a_zone_uses_the_default_zone() {
     let t = task(None, vec![at(daily(1), "2026-01-01T09:00")]);
-    let zones = Zones::new(
-        jiff::tz::db().clone(),
-        jiff::tz::db().get("Asia/Kolkata").unwrap(),
-    );
+    let zones = Zones::new(jiff::tz::db().clone(), jiff::tz::db().get("Asia/Kolkata").unwrap());
     let schedule = Schedule::new(&t, &zones).unwrap();
-    let runs: Vec<_> = schedule
-        .runs(ts("2026-01-01T00:00Z"))
-        .take(2)
-        .map(|r| r.at)
-        .collect();
+    let runs: Vec<_> = schedule.runs(ts("2026-01-01T00:00Z")).take(2).map(|r| r.at).collect();
     assert_eq!(runs, [ts("2026-01-01T03:30Z"), ts("2026-01-02T03:30Z")]);
 }
 
 #[test]
 fn s1_utc_and_kolkata() {
     let t = task(Some("UTC"), vec![at(daily(1), "2026-01-01T09:00")]);
-    check(
-        &t,
-        "2026-01-01T09:00Z",
-        &["2026-01-01T09:00Z", "2026-01-02T09:00Z"],
-    );
+    check(&t, "2026-01-01T09:00Z", &["2026-01-01T09:00Z", "2026-01-02T09:00Z"]);
     let t = task(Some("Asia/Kolkata"), vec![at(daily(1), "2026-01-01T02:30")]);
-    check(
-        &t,
-        "2025-12-31T00:00Z",
-        &["2025-12-31T21:00Z", "2026-01-01T21:00Z"],
-    );
+    check(&t, "2025-12-31T00:00Z", &["2025-12-31T21:00Z", "2026-01-01T21:00Z"]);
 }
 
 // §2 Which days ---------------------------------------------------------------------------
@@ -175,12 +133,7 @@ fn s2_daily_every_three_days() {
     check(
         &t,
         "2026-01-01T00:00Z",
-        &[
-            "2026-01-30T10:00Z",
-            "2026-02-02T10:00Z",
-            "2026-02-05T10:00Z",
-            "2026-02-08T10:00Z",
-        ],
+        &["2026-01-30T10:00Z", "2026-02-02T10:00Z", "2026-02-05T10:00Z", "2026-02-08T10:00Z"],
     );
 }
 
@@ -189,13 +142,7 @@ fn s2_weekly_every_two_weeks_mon_wed_fri_from_a_wednesday() {
     // D0 = Wed 2026-01-07; the week of D0 begins Sun 01-04 (index 0): Wed 7, Fri 9;
     // the week of 01-11 (index 1) is skipped; the week of 01-18 (index 2): Mon 19, Wed 21,
     // Fri 23; then the week of 02-01. Mon 01-05 is before D0.
-    let t = task(
-        Some("UTC"),
-        vec![at(
-            weekly(2, &[Monday, Wednesday, Friday]),
-            "2026-01-07T06:00",
-        )],
-    );
+    let t = task(Some("UTC"), vec![at(weekly(2, &[Monday, Wednesday, Friday]), "2026-01-07T06:00")]);
     check(
         &t,
         "2026-01-01T00:00Z",
@@ -216,28 +163,17 @@ fn s2_weekly_every_two_weeks_mon_wed_fri_from_a_wednesday() {
 fn s2_weekly_weeks_start_on_sunday() {
     // D0 = Sat 2026-01-10, last day of week 0 (01-04..01-10). Sun 01-11 opens week 1,
     // skipped; Sun 01-18 opens week 2.
-    let t = task(
-        Some("UTC"),
-        vec![at(weekly(2, &[Sunday, Saturday]), "2026-01-10T06:00")],
-    );
+    let t = task(Some("UTC"), vec![at(weekly(2, &[Sunday, Saturday]), "2026-01-10T06:00")]);
     check(
         &t,
         "2026-01-01T00:00Z",
-        &[
-            "2026-01-10T06:00Z",
-            "2026-01-18T06:00Z",
-            "2026-01-24T06:00Z",
-            "2026-02-01T06:00Z",
-        ],
+        &["2026-01-10T06:00Z", "2026-01-18T06:00Z", "2026-01-24T06:00Z", "2026-02-01T06:00Z"],
     );
 }
 
 #[test]
 fn s2_monthly_day_31_is_skipped_in_short_months() {
-    let t = task(
-        Some("UTC"),
-        vec![at(monthly(1, &[31], false, &[]), "2026-01-01T08:00")],
-    );
+    let t = task(Some("UTC"), vec![at(monthly(1, &[31], false, &[]), "2026-01-01T08:00")]);
     check(
         &t,
         "2026-01-01T00:00Z",
@@ -255,10 +191,7 @@ fn s2_monthly_day_31_is_skipped_in_short_months() {
 
 #[test]
 fn s2_monthly_last_day() {
-    let t = task(
-        Some("UTC"),
-        vec![at(monthly(1, &[], true, &[]), "2027-12-15T08:00")],
-    );
+    let t = task(Some("UTC"), vec![at(monthly(1, &[], true, &[]), "2027-12-15T08:00")]);
     check(
         &t,
         "2027-12-01T00:00Z",
@@ -274,10 +207,7 @@ fn s2_monthly_last_day() {
 
 #[test]
 fn s2_monthly_day_30_and_last_never_twice_a_day() {
-    let t = task(
-        Some("UTC"),
-        vec![at(monthly(1, &[30], true, &[]), "2026-01-01T08:00")],
-    );
+    let t = task(Some("UTC"), vec![at(monthly(1, &[30], true, &[]), "2026-01-01T08:00")]);
     check(
         &t,
         "2026-01-01T00:00Z",
@@ -296,60 +226,34 @@ fn s2_monthly_day_30_and_last_never_twice_a_day() {
 #[test]
 fn s2_monthly_every_k_months_counts_from_the_begin_month() {
     // Every 3 months from February: Feb (15 < D0's 20th: no), May, Aug, Nov, Feb.
-    let t = task(
-        Some("UTC"),
-        vec![at(monthly(3, &[15], false, &[]), "2026-02-20T08:00")],
-    );
+    let t = task(Some("UTC"), vec![at(monthly(3, &[15], false, &[]), "2026-02-20T08:00")]);
     check(
         &t,
         "2026-01-01T00:00Z",
-        &[
-            "2026-05-15T08:00Z",
-            "2026-08-15T08:00Z",
-            "2026-11-15T08:00Z",
-            "2027-02-15T08:00Z",
-        ],
+        &["2026-05-15T08:00Z", "2026-08-15T08:00Z", "2026-11-15T08:00Z", "2027-02-15T08:00Z"],
     );
 }
 
 #[test]
 fn s2_monthly_every_k_months_and_a_month_set() {
     // Every 2 months from January (Jan, Mar, May, ...) and only in Jan, Mar, Apr.
-    let t = task(
-        Some("UTC"),
-        vec![at(monthly(2, &[1], false, &[1, 3, 4]), "2026-01-01T08:00")],
-    );
+    let t = task(Some("UTC"), vec![at(monthly(2, &[1], false, &[1, 3, 4]), "2026-01-01T08:00")]);
     check(
         &t,
         "2026-01-01T00:00Z",
-        &[
-            "2026-01-01T08:00Z",
-            "2026-03-01T08:00Z",
-            "2027-01-01T08:00Z",
-            "2027-03-01T08:00Z",
-        ],
+        &["2026-01-01T08:00Z", "2026-03-01T08:00Z", "2027-01-01T08:00Z", "2027-03-01T08:00Z"],
     );
 }
 
 #[test]
 fn s2_feb_29_fires_in_leap_years() {
-    let t = task(
-        Some("UTC"),
-        vec![at(monthly(1, &[29], false, &[2]), "2026-01-01T08:00")],
-    );
-    check(
-        &t,
-        "2026-01-01T00:00Z",
-        &["2028-02-29T08:00Z", "2032-02-29T08:00Z"],
-    );
+    let t = task(Some("UTC"), vec![at(monthly(1, &[29], false, &[2]), "2026-01-01T08:00")]);
+    check(&t, "2026-01-01T00:00Z", &["2028-02-29T08:00Z", "2032-02-29T08:00Z"]);
 }
 
 #[test]
 fn s2_monthly_day_31_in_february_is_rejected_as_never_firing() {
-    let t = task(
-        Some("UTC"),
-        vec![at(monthly(1, &[31], false, &[2]), "2026-01-01T08:00")],
-    );
+    let t = task(Some("UTC"), vec![at(monthly(1, &[31], false, &[2]), "2026-01-01T08:00")]);
     let err = Schedule::new(&t, &zones()).expect_err("day 31 of February never comes");
     assert_eq!(err.kind(), ErrorKind::NeverFires, "{err}");
     assert!(!crate::reference::some_day_matches(&t.triggers[0], 9));
@@ -359,46 +263,12 @@ fn s2_monthly_day_31_in_february_is_rejected_as_never_firing() {
 fn s2_monthly_weekday_first_to_fourth() {
     use WeekOfMonth::*;
     for (week, expected) in [
-        (
-            First,
-            [
-                "2026-01-05T08:00Z",
-                "2026-02-02T08:00Z",
-                "2026-03-02T08:00Z",
-            ],
-        ),
-        (
-            Second,
-            [
-                "2026-01-12T08:00Z",
-                "2026-02-09T08:00Z",
-                "2026-03-09T08:00Z",
-            ],
-        ),
-        (
-            Third,
-            [
-                "2026-01-19T08:00Z",
-                "2026-02-16T08:00Z",
-                "2026-03-16T08:00Z",
-            ],
-        ),
-        (
-            Fourth,
-            [
-                "2026-01-26T08:00Z",
-                "2026-02-23T08:00Z",
-                "2026-03-23T08:00Z",
-            ],
-        ),
+        (First, ["2026-01-05T08:00Z", "2026-02-02T08:00Z", "2026-03-02T08:00Z"]),
+        (Second, ["2026-01-12T08:00Z", "2026-02-09T08:00Z", "2026-03-09T08:00Z"]),
+        (Third, ["2026-01-19T08:00Z", "2026-02-16T08:00Z", "2026-03-16T08:00Z"]),
+        (Fourth, ["2026-01-26T08:00Z", "2026-02-23T08:00Z", "2026-03-23T08:00Z"]),
     ] {
-        let t = task(
-            Some("UTC"),
-            vec![at(
-                monthly_weekday(&[week], &[Monday], &[]),
-                "2026-01-01T08:00",
-            )],
-        );
+        let t = task(Some("UTC"), vec![at(monthly_weekday(&[week], &[Monday], &[]), "2026-01-01T08:00")]);
         check(&t, "2026-01-01T00:00Z", &expected);
     }
 }
@@ -407,20 +277,12 @@ fn s2_monthly_weekday_first_to_fourth() {
 fn s2_monthly_weekday_last_friday() {
     let t = task(
         Some("UTC"),
-        vec![at(
-            monthly_weekday(&[WeekOfMonth::Last], &[Friday], &[]),
-            "2026-01-01T08:00",
-        )],
+        vec![at(monthly_weekday(&[WeekOfMonth::Last], &[Friday], &[]), "2026-01-01T08:00")],
     );
     check(
         &t,
         "2026-01-01T00:00Z",
-        &[
-            "2026-01-30T08:00Z",
-            "2026-02-27T08:00Z",
-            "2026-03-27T08:00Z",
-            "2026-04-24T08:00Z",
-        ],
+        &["2026-01-30T08:00Z", "2026-02-27T08:00Z", "2026-03-27T08:00Z", "2026-04-24T08:00Z"],
     );
 }
 
@@ -431,11 +293,7 @@ fn s2_monthly_weekday_several_weeks_fourth_and_last_overlap_once() {
     let t = task(
         Some("UTC"),
         vec![at(
-            monthly_weekday(
-                &[WeekOfMonth::First, WeekOfMonth::Fourth, WeekOfMonth::Last],
-                &[Monday],
-                &[],
-            ),
+            monthly_weekday(&[WeekOfMonth::First, WeekOfMonth::Fourth, WeekOfMonth::Last], &[Monday], &[]),
             "2026-01-01T08:00",
         )],
     );
@@ -459,19 +317,12 @@ fn s2_monthly_weekday_in_chosen_months() {
     // The last Sunday of March and October: the EU's DST days.
     let t = task(
         Some("Europe/London"),
-        vec![at(
-            monthly_weekday(&[WeekOfMonth::Last], &[Sunday], &[3, 10]),
-            "2026-01-01T12:00",
-        )],
+        vec![at(monthly_weekday(&[WeekOfMonth::Last], &[Sunday], &[3, 10]), "2026-01-01T12:00")],
     );
     check(
         &t,
         "2026-01-01T00:00Z",
-        &[
-            "2026-03-29T12:00+01:00",
-            "2026-10-25T12:00+00:00",
-            "2027-03-28T12:00+01:00",
-        ],
+        &["2026-03-29T12:00+01:00", "2026-10-25T12:00+00:00", "2027-03-28T12:00+01:00"],
     );
 }
 
@@ -502,12 +353,7 @@ fn s2_cron_star_led_day_field_is_unrestricted_so_both_must_match() {
     check(
         &t,
         "2026-01-01T00:00Z",
-        &[
-            "2026-01-09T12:00Z",
-            "2026-01-23T12:00Z",
-            "2026-02-13T12:00Z",
-            "2026-02-27T12:00Z",
-        ],
+        &["2026-01-09T12:00Z", "2026-01-23T12:00Z", "2026-02-13T12:00Z", "2026-02-27T12:00Z"],
     );
 }
 
@@ -535,42 +381,22 @@ fn s2_cron_star_led_day_of_week_with_a_step_still_filters() {
     // `*/2` in day-of-week is Sun, Tue, Thu, Sat and begins with `*`: the 13th when it is one
     // of those days (Tue 01-13, Sat 06-13, Thu 08-13), not every 13th.
     let t = task(Some("UTC"), vec![Trigger::new(cron("0 12 13 * */2"))]);
-    check(
-        &t,
-        "2026-01-01T00:00Z",
-        &[
-            "2026-01-13T12:00Z",
-            "2026-06-13T12:00Z",
-            "2026-08-13T12:00Z",
-        ],
-    );
+    check(&t, "2026-01-01T00:00Z", &["2026-01-13T12:00Z", "2026-06-13T12:00Z", "2026-08-13T12:00Z"]);
 }
 
 #[test]
 fn s2_cron_only_day_of_month_or_only_day_of_week() {
     let t = task(Some("UTC"), vec![Trigger::new(cron("30 6 13 * *"))]);
-    check(
-        &t,
-        "2026-01-01T00:00Z",
-        &["2026-01-13T06:30Z", "2026-02-13T06:30Z"],
-    );
+    check(&t, "2026-01-01T00:00Z", &["2026-01-13T06:30Z", "2026-02-13T06:30Z"]);
     // 7 is Sunday.
     let t = task(Some("UTC"), vec![Trigger::new(cron("30 6 * * 7"))]);
-    check(
-        &t,
-        "2026-01-01T00:00Z",
-        &["2026-01-04T06:30Z", "2026-01-11T06:30Z"],
-    );
+    check(&t, "2026-01-01T00:00Z", &["2026-01-04T06:30Z", "2026-01-11T06:30Z"]);
 }
 
 #[test]
 fn s2_cron_start_is_a_lower_bound() {
     let t = task(Some("UTC"), vec![at(cron("0 * * * *"), "2026-01-01T10:30")]);
-    check(
-        &t,
-        "2026-01-01T00:00Z",
-        &["2026-01-01T11:00Z", "2026-01-01T12:00Z"],
-    );
+    check(&t, "2026-01-01T00:00Z", &["2026-01-01T11:00Z", "2026-01-01T12:00Z"]);
 }
 
 #[test]
@@ -580,10 +406,7 @@ fn s2_cron_start_in_a_fold_with_second_is_the_later_instant() {
     // 01:30..01:40 (second pass, +10:30) are before it.
     let t = task(
         Some("Australia/Lord_Howe"),
-        vec![with_fold(
-            at(cron("*/5 1 * * *"), "2026-04-05T01:45"),
-            FoldPolicy::Second,
-        )],
+        vec![with_fold(at(cron("*/5 1 * * *"), "2026-04-05T01:45"), FoldPolicy::Second)],
     );
     check(
         &t,
@@ -603,47 +426,29 @@ fn s2_cron_start_in_a_gap_with_shift_is_the_shifted_instant() {
     // cron's 03:00 and 03:15 that day are before it (§5).
     let t = task(
         Some("America/New_York"),
-        vec![with_gap(
-            at(cron("*/15 3 * * *"), "2026-03-08T02:30"),
-            GapPolicy::Shift,
-        )],
+        vec![with_gap(at(cron("*/15 3 * * *"), "2026-03-08T02:30"), GapPolicy::Shift)],
     );
     check(
         &t,
         "2026-03-08T00:00Z",
-        &[
-            "2026-03-08T03:30-04:00",
-            "2026-03-08T03:45-04:00",
-            "2026-03-09T03:00-04:00",
-        ],
+        &["2026-03-08T03:30-04:00", "2026-03-08T03:45-04:00", "2026-03-09T03:00-04:00"],
     );
 }
 
 #[test]
 fn s2_cron_uses_civil_time_of_the_zone() {
-    let t = task(
-        Some("America/New_York"),
-        vec![Trigger::new(cron("0 9 * * mon-fri"))],
-    );
+    let t = task(Some("America/New_York"), vec![Trigger::new(cron("0 9 * * mon-fri"))]);
     check(
         &t,
         "2026-03-06T00:00Z",
-        &[
-            "2026-03-06T09:00-05:00",
-            "2026-03-09T09:00-04:00",
-            "2026-03-10T09:00-04:00",
-        ],
+        &["2026-03-06T09:00-05:00", "2026-03-09T09:00-04:00", "2026-03-10T09:00-04:00"],
     );
 }
 
 #[test]
 fn s2_event_triggers_have_no_calendar_runs() {
-    let t = task(
-        Some("UTC"),
-        vec![Trigger::new(TriggerKind::AtStartup {
-            delay: sked_core::Duration::ZERO,
-        })],
-    );
+    let t =
+        task(Some("UTC"), vec![Trigger::new(TriggerKind::AtStartup { delay: sked_core::Duration::ZERO })]);
     let schedule = Schedule::new(&t, &zones()).unwrap();
     assert!(!schedule.has_calendar_triggers());
     check_exact(&t, "2026-01-01T00:00Z", &[]);
@@ -671,30 +476,16 @@ fn s3_new_york_gap_0230() {
         start,
         GapPolicy::GapEnd,
         from,
-        &[
-            "2026-03-07T02:30-05:00",
-            "2026-03-08T03:00-04:00",
-            "2026-03-09T02:30-04:00",
-        ],
+        &["2026-03-07T02:30-05:00", "2026-03-08T03:00-04:00", "2026-03-09T02:30-04:00"],
     );
     gap_case(
         z,
         start,
         GapPolicy::Shift,
         from,
-        &[
-            "2026-03-07T02:30-05:00",
-            "2026-03-08T03:30-04:00",
-            "2026-03-09T02:30-04:00",
-        ],
+        &["2026-03-07T02:30-05:00", "2026-03-08T03:30-04:00", "2026-03-09T02:30-04:00"],
     );
-    gap_case(
-        z,
-        start,
-        GapPolicy::Skip,
-        from,
-        &["2026-03-07T02:30-05:00", "2026-03-09T02:30-04:00"],
-    );
+    gap_case(z, start, GapPolicy::Skip, from, &["2026-03-07T02:30-05:00", "2026-03-09T02:30-04:00"]);
 }
 
 #[test]
@@ -707,63 +498,25 @@ fn s3_new_york_fold_0130() {
         start,
         FoldPolicy::First,
         from,
-        &[
-            "2026-10-31T01:30-04:00",
-            "2026-11-01T01:30-04:00",
-            "2026-11-02T01:30-05:00",
-        ],
+        &["2026-10-31T01:30-04:00", "2026-11-01T01:30-04:00", "2026-11-02T01:30-05:00"],
     );
     fold_case(
         z,
         start,
         FoldPolicy::Second,
         from,
-        &[
-            "2026-10-31T01:30-04:00",
-            "2026-11-01T01:30-05:00",
-            "2026-11-02T01:30-05:00",
-        ],
+        &["2026-10-31T01:30-04:00", "2026-11-01T01:30-05:00", "2026-11-02T01:30-05:00"],
     );
 }
 
 #[test]
 fn s3_london_gap_and_fold() {
     let z = "Europe/London";
-    gap_case(
-        z,
-        "2026-03-29T01:30",
-        GapPolicy::GapEnd,
-        "2026-03-29T00:00Z",
-        &["2026-03-29T02:00+01:00"],
-    );
-    gap_case(
-        z,
-        "2026-03-29T01:30",
-        GapPolicy::Shift,
-        "2026-03-29T00:00Z",
-        &["2026-03-29T02:30+01:00"],
-    );
-    gap_case(
-        z,
-        "2026-03-29T01:30",
-        GapPolicy::Skip,
-        "2026-03-29T00:00Z",
-        &["2026-03-30T01:30+01:00"],
-    );
-    fold_case(
-        z,
-        "2026-10-25T01:00",
-        FoldPolicy::First,
-        "2026-10-25T00:00Z",
-        &["2026-10-25T01:00+01:00"],
-    );
-    fold_case(
-        z,
-        "2026-10-25T01:00",
-        FoldPolicy::Second,
-        "2026-10-25T00:00Z",
-        &["2026-10-25T01:00+00:00"],
-    );
+    gap_case(z, "2026-03-29T01:30", GapPolicy::GapEnd, "2026-03-29T00:00Z", &["2026-03-29T02:00+01:00"]);
+    gap_case(z, "2026-03-29T01:30", GapPolicy::Shift, "2026-03-29T00:00Z", &["2026-03-29T02:30+01:00"]);
+    gap_case(z, "2026-03-29T01:30", GapPolicy::Skip, "2026-03-29T00:00Z", &["2026-03-30T01:30+01:00"]);
+    fold_case(z, "2026-10-25T01:00", FoldPolicy::First, "2026-10-25T00:00Z", &["2026-10-25T01:00+01:00"]);
+    fold_case(z, "2026-10-25T01:00", FoldPolicy::Second, "2026-10-25T00:00Z", &["2026-10-25T01:00+00:00"]);
 }
 
 #[test]
@@ -771,20 +524,8 @@ fn s3_lord_howe_half_hour_gap() {
     // Gap 02:00–02:30 on 2026-10-04.
     let z = "Australia/Lord_Howe";
     let (start, from) = ("2026-10-04T02:15", "2026-10-03T00:00Z");
-    gap_case(
-        z,
-        start,
-        GapPolicy::GapEnd,
-        from,
-        &["2026-10-04T02:30+11:00", "2026-10-05T02:15+11:00"],
-    );
-    gap_case(
-        z,
-        start,
-        GapPolicy::Shift,
-        from,
-        &["2026-10-04T02:45+11:00", "2026-10-05T02:15+11:00"],
-    );
+    gap_case(z, start, GapPolicy::GapEnd, from, &["2026-10-04T02:30+11:00", "2026-10-05T02:15+11:00"]);
+    gap_case(z, start, GapPolicy::Shift, from, &["2026-10-04T02:45+11:00", "2026-10-05T02:15+11:00"]);
     gap_case(z, start, GapPolicy::Skip, from, &["2026-10-05T02:15+11:00"]);
 }
 
@@ -793,20 +534,8 @@ fn s3_lord_howe_half_hour_fold() {
     // Fold 01:30–02:00 on 2026-04-05.
     let z = "Australia/Lord_Howe";
     let (start, from) = ("2026-04-05T01:45", "2026-04-04T00:00Z");
-    fold_case(
-        z,
-        start,
-        FoldPolicy::First,
-        from,
-        &["2026-04-05T01:45+11:00", "2026-04-06T01:45+10:30"],
-    );
-    fold_case(
-        z,
-        start,
-        FoldPolicy::Second,
-        from,
-        &["2026-04-05T01:45+10:30", "2026-04-06T01:45+10:30"],
-    );
+    fold_case(z, start, FoldPolicy::First, from, &["2026-04-05T01:45+11:00", "2026-04-06T01:45+10:30"]);
+    fold_case(z, start, FoldPolicy::Second, from, &["2026-04-05T01:45+10:30", "2026-04-06T01:45+10:30"]);
 }
 
 #[test]
@@ -814,43 +543,13 @@ fn s3_chatham_gap_and_fold() {
     let z = "Pacific/Chatham";
     // Gap 02:45–03:45 on 2026-09-27.
     let from = "2026-09-26T00:00Z";
-    gap_case(
-        z,
-        "2026-09-27T03:00",
-        GapPolicy::GapEnd,
-        from,
-        &["2026-09-27T03:45+13:45"],
-    );
-    gap_case(
-        z,
-        "2026-09-27T03:00",
-        GapPolicy::Shift,
-        from,
-        &["2026-09-27T04:00+13:45"],
-    );
-    gap_case(
-        z,
-        "2026-09-27T03:00",
-        GapPolicy::Skip,
-        from,
-        &["2026-09-28T03:00+13:45"],
-    );
+    gap_case(z, "2026-09-27T03:00", GapPolicy::GapEnd, from, &["2026-09-27T03:45+13:45"]);
+    gap_case(z, "2026-09-27T03:00", GapPolicy::Shift, from, &["2026-09-27T04:00+13:45"]);
+    gap_case(z, "2026-09-27T03:00", GapPolicy::Skip, from, &["2026-09-28T03:00+13:45"]);
     // Fold 02:45–03:45 on 2026-04-05.
     let from = "2026-04-04T00:00Z";
-    fold_case(
-        z,
-        "2026-04-05T03:00",
-        FoldPolicy::First,
-        from,
-        &["2026-04-05T03:00+13:45"],
-    );
-    fold_case(
-        z,
-        "2026-04-05T03:00",
-        FoldPolicy::Second,
-        from,
-        &["2026-04-05T03:00+12:45"],
-    );
+    fold_case(z, "2026-04-05T03:00", FoldPolicy::First, from, &["2026-04-05T03:00+13:45"]);
+    fold_case(z, "2026-04-05T03:00", FoldPolicy::Second, from, &["2026-04-05T03:00+12:45"]);
 }
 
 #[test]
@@ -863,30 +562,16 @@ fn s3_santiago_gap_at_midnight() {
         start,
         GapPolicy::GapEnd,
         from,
-        &[
-            "2026-09-05T00:30-04:00",
-            "2026-09-06T01:00-03:00",
-            "2026-09-07T00:30-03:00",
-        ],
+        &["2026-09-05T00:30-04:00", "2026-09-06T01:00-03:00", "2026-09-07T00:30-03:00"],
     );
     gap_case(
         z,
         start,
         GapPolicy::Shift,
         from,
-        &[
-            "2026-09-05T00:30-04:00",
-            "2026-09-06T01:30-03:00",
-            "2026-09-07T00:30-03:00",
-        ],
+        &["2026-09-05T00:30-04:00", "2026-09-06T01:30-03:00", "2026-09-07T00:30-03:00"],
     );
-    gap_case(
-        z,
-        start,
-        GapPolicy::Skip,
-        from,
-        &["2026-09-05T00:30-04:00", "2026-09-07T00:30-03:00"],
-    );
+    gap_case(z, start, GapPolicy::Skip, from, &["2026-09-05T00:30-04:00", "2026-09-07T00:30-03:00"]);
     // Midnight itself is in the gap.
     gap_case(
         z,
@@ -907,43 +592,25 @@ fn s3_santiago_fold_before_midnight() {
         start,
         FoldPolicy::First,
         from,
-        &[
-            "2026-04-03T23:30-03:00",
-            "2026-04-04T23:30-03:00",
-            "2026-04-05T23:30-04:00",
-        ],
+        &["2026-04-03T23:30-03:00", "2026-04-04T23:30-03:00", "2026-04-05T23:30-04:00"],
     );
     fold_case(
         z,
         start,
         FoldPolicy::Second,
         from,
-        &[
-            "2026-04-03T23:30-03:00",
-            "2026-04-04T23:30-04:00",
-            "2026-04-05T23:30-04:00",
-        ],
+        &["2026-04-03T23:30-03:00", "2026-04-04T23:30-04:00", "2026-04-05T23:30-04:00"],
     );
 }
 
 #[test]
 fn s3_cron_in_a_gap_follows_the_gap_policy() {
     // 02:00..02:45 do not exist on 2026-03-08 in New York.
+    let t = task(Some("America/New_York"), vec![at(cron("*/15 2 * * *"), "2026-03-07T00:00")]);
+    check(&t, "2026-03-08T00:00Z", &["2026-03-08T03:00-04:00", "2026-03-09T02:00-04:00"]);
     let t = task(
         Some("America/New_York"),
-        vec![at(cron("*/15 2 * * *"), "2026-03-07T00:00")],
-    );
-    check(
-        &t,
-        "2026-03-08T00:00Z",
-        &["2026-03-08T03:00-04:00", "2026-03-09T02:00-04:00"],
-    );
-    let t = task(
-        Some("America/New_York"),
-        vec![with_gap(
-            at(cron("*/15 2 * * *"), "2026-03-07T00:00"),
-            GapPolicy::Shift,
-        )],
+        vec![with_gap(at(cron("*/15 2 * * *"), "2026-03-07T00:00"), GapPolicy::Shift)],
     );
     check(
         &t,
@@ -958,44 +625,27 @@ fn s3_cron_in_a_gap_follows_the_gap_policy() {
     );
     let t = task(
         Some("America/New_York"),
-        vec![with_gap(
-            at(cron("*/15 2 * * *"), "2026-03-07T00:00"),
-            GapPolicy::Skip,
-        )],
+        vec![with_gap(at(cron("*/15 2 * * *"), "2026-03-07T00:00"), GapPolicy::Skip)],
     );
     check(&t, "2026-03-08T00:00Z", &["2026-03-09T02:00-04:00"]);
 }
 
 #[test]
 fn s3_cron_in_a_fold_fires_once_per_civil_time() {
+    let t = task(Some("America/New_York"), vec![Trigger::new(cron("0,30 1 * * *"))]);
+    check(
+        &t,
+        "2026-11-01T00:00Z",
+        &["2026-11-01T01:00-04:00", "2026-11-01T01:30-04:00", "2026-11-02T01:00-05:00"],
+    );
     let t = task(
         Some("America/New_York"),
-        vec![Trigger::new(cron("0,30 1 * * *"))],
+        vec![with_fold(Trigger::new(cron("0,30 1 * * *")), FoldPolicy::Second)],
     );
     check(
         &t,
         "2026-11-01T00:00Z",
-        &[
-            "2026-11-01T01:00-04:00",
-            "2026-11-01T01:30-04:00",
-            "2026-11-02T01:00-05:00",
-        ],
-    );
-    let t = task(
-        Some("America/New_York"),
-        vec![with_fold(
-            Trigger::new(cron("0,30 1 * * *")),
-            FoldPolicy::Second,
-        )],
-    );
-    check(
-        &t,
-        "2026-11-01T00:00Z",
-        &[
-            "2026-11-01T01:00-05:00",
-            "2026-11-01T01:30-05:00",
-            "2026-11-02T01:00-05:00",
-        ],
+        &["2026-11-01T01:00-05:00", "2026-11-01T01:30-05:00", "2026-11-02T01:00-05:00"],
     );
 }
 
@@ -1027,11 +677,7 @@ fn s4_window_not_a_multiple_of_the_interval() {
     check_exact(
         &t,
         "2026-01-01T00:00Z",
-        &[
-            "2026-01-10T01:00+05:30",
-            "2026-01-10T01:25+05:30",
-            "2026-01-10T01:50+05:30",
-        ],
+        &["2026-01-10T01:00+05:30", "2026-01-10T01:25+05:30", "2026-01-10T01:50+05:30"],
     );
 }
 
@@ -1138,24 +784,13 @@ fn s4_repetitions_from_before_from_still_count() {
     let mut trigger = at(daily(1), "2026-01-01T22:00");
     trigger.repeat = Some(repeat(60, Some(4 * 60)));
     let t = task(Some("UTC"), vec![trigger]);
-    check(
-        &t,
-        "2026-01-02T00:30Z",
-        &[
-            "2026-01-02T01:00Z",
-            "2026-01-02T02:00Z",
-            "2026-01-02T22:00Z",
-        ],
-    );
+    check(&t, "2026-01-02T00:30Z", &["2026-01-02T01:00Z", "2026-01-02T02:00Z", "2026-01-02T22:00Z"]);
 }
 
 #[test]
 fn s4_stop_at_end_window_end_is_start_plus_duration() {
     let mut trigger = at(TriggerKind::Once, "2026-01-10T01:00");
-    trigger.repeat = Some(sked_core::Repetition {
-        stop_at_end: true,
-        ..repeat(15, Some(60))
-    });
+    trigger.repeat = Some(sked_core::Repetition { stop_at_end: true, ..repeat(15, Some(60)) });
     let t = task(Some("UTC"), vec![trigger]);
     let schedule = Schedule::new(&t, &zones()).unwrap();
     let runs: Vec<_> = schedule.runs(ts("2026-01-01T00:00Z")).collect();
@@ -1170,11 +805,7 @@ fn s4_stop_at_end_window_end_is_start_plus_duration() {
 #[test]
 fn s5_no_run_before_the_start() {
     let t = task(Some("UTC"), vec![at(daily(1), "2026-01-10T06:00")]);
-    check(
-        &t,
-        "2026-01-01T00:00Z",
-        &["2026-01-10T06:00Z", "2026-01-11T06:00Z"],
-    );
+    check(&t, "2026-01-01T00:00Z", &["2026-01-10T06:00Z", "2026-01-11T06:00Z"]);
 }
 
 #[test]
@@ -1211,11 +842,7 @@ fn s5_end_date_is_read_in_the_trigger_zone() {
     let mut trigger = at(daily(1), "2026-01-01T20:00");
     trigger.end = Some(end_date("2026-01-02"));
     let t = task(Some("America/New_York"), vec![trigger]);
-    check_exact(
-        &t,
-        "2026-01-01T00:00Z",
-        &["2026-01-01T20:00-05:00", "2026-01-02T20:00-05:00"],
-    );
+    check_exact(&t, "2026-01-01T00:00Z", &["2026-01-01T20:00-05:00", "2026-01-02T20:00-05:00"]);
 }
 
 #[test]
@@ -1246,11 +873,7 @@ fn s5_end_date_before_a_gap_at_midnight() {
     trigger.repeat = Some(repeat(30, Some(120)));
     trigger.end = Some(end_date("2026-09-05"));
     let t = task(Some("America/Santiago"), vec![trigger]);
-    check_exact(
-        &t,
-        "2026-09-05T00:00Z",
-        &["2026-09-05T23:00-04:00", "2026-09-05T23:30-04:00"],
-    );
+    check_exact(&t, "2026-09-05T00:00Z", &["2026-09-05T23:00-04:00", "2026-09-05T23:30-04:00"]);
 }
 
 #[test]
@@ -1261,11 +884,7 @@ fn s5_end_date_of_a_pinned_trigger_is_read_in_its_offset() {
         Trigger::new(daily(1)).starting(Start::pinned(civil("2026-01-01T20:00"), offset(5, 30)));
     trigger.end = Some(end_date("2026-01-02"));
     let t = task(Some("America/New_York"), vec![trigger]);
-    check_exact(
-        &t,
-        "2026-01-01T00:00Z",
-        &["2026-01-01T14:30Z", "2026-01-02T14:30Z"],
-    );
+    check_exact(&t, "2026-01-01T00:00Z", &["2026-01-01T14:30Z", "2026-01-02T14:30Z"]);
 }
 
 #[test]
@@ -1273,37 +892,14 @@ fn s5_end_boundary_instant_is_inclusive() {
     let mut trigger = at(daily(1), "2026-01-01T06:00");
     trigger.end = Some(end_at("2026-01-03T06:00"));
     let t = task(Some("UTC"), vec![trigger.clone()]);
-    check_exact(
-        &t,
-        "2026-01-01T00:00Z",
-        &[
-            "2026-01-01T06:00Z",
-            "2026-01-02T06:00Z",
-            "2026-01-03T06:00Z",
-        ],
-    );
+    check_exact(&t, "2026-01-01T00:00Z", &["2026-01-01T06:00Z", "2026-01-02T06:00Z", "2026-01-03T06:00Z"]);
     trigger.end = Some(end_at("2026-01-03T05:59:59"));
     let t = task(Some("UTC"), vec![trigger.clone()]);
-    check_exact(
-        &t,
-        "2026-01-01T00:00Z",
-        &["2026-01-01T06:00Z", "2026-01-02T06:00Z"],
-    );
+    check_exact(&t, "2026-01-01T00:00Z", &["2026-01-01T06:00Z", "2026-01-02T06:00Z"]);
     // With an offset: 07:00+01:00 is 06:00Z.
-    trigger.end = Some(End::At {
-        datetime: civil("2026-01-03T07:00"),
-        offset: Some(offset(1, 0)),
-    });
+    trigger.end = Some(End::At { datetime: civil("2026-01-03T07:00"), offset: Some(offset(1, 0)) });
     let t = task(Some("UTC"), vec![trigger]);
-    check_exact(
-        &t,
-        "2026-01-01T00:00Z",
-        &[
-            "2026-01-01T06:00Z",
-            "2026-01-02T06:00Z",
-            "2026-01-03T06:00Z",
-        ],
-    );
+    check_exact(&t, "2026-01-01T00:00Z", &["2026-01-01T06:00Z", "2026-01-02T06:00Z", "2026-01-03T06:00Z"]);
 }
 
 #[test]
@@ -1315,12 +911,7 @@ fn s5_end_boundary_cuts_repetitions() {
     check_exact(
         &t,
         "2026-01-01T00:00Z",
-        &[
-            "2026-01-01T06:00Z",
-            "2026-01-01T06:10Z",
-            "2026-01-01T06:20Z",
-            "2026-01-01T06:30Z",
-        ],
+        &["2026-01-01T06:00Z", "2026-01-01T06:10Z", "2026-01-01T06:20Z", "2026-01-01T06:30Z"],
     );
 }
 
@@ -1332,11 +923,7 @@ fn s5_disabled_trigger_and_task_have_no_runs() {
     check_exact(&t, "2026-01-01T00:00Z", &[]);
     let on = at(daily(1), "2026-01-01T07:00");
     let t = task(Some("UTC"), vec![off, on.clone()]);
-    check(
-        &t,
-        "2026-01-01T00:00Z",
-        &["2026-01-01T07:00Z", "2026-01-02T07:00Z"],
-    );
+    check(&t, "2026-01-01T00:00Z", &["2026-01-01T07:00Z", "2026-01-02T07:00Z"]);
     let mut t = task(Some("UTC"), vec![on]);
     t.enabled = false;
     check_exact(&t, "2026-01-01T00:00Z", &[]);
@@ -1346,26 +933,11 @@ fn s5_disabled_trigger_and_task_have_no_runs() {
 fn s5_two_triggers_at_the_same_instant_give_one_run() {
     let t = task(
         Some("UTC"),
-        vec![
-            at(weekly(1, &[Monday]), "2026-01-01T06:00"),
-            at(daily(1), "2026-01-01T06:00"),
-        ],
+        vec![at(weekly(1, &[Monday]), "2026-01-01T06:00"), at(daily(1), "2026-01-01T06:00")],
     );
-    check(
-        &t,
-        "2026-01-04T00:00Z",
-        &[
-            "2026-01-04T06:00Z",
-            "2026-01-05T06:00Z",
-            "2026-01-06T06:00Z",
-        ],
-    );
+    check(&t, "2026-01-04T00:00Z", &["2026-01-04T06:00Z", "2026-01-05T06:00Z", "2026-01-06T06:00Z"]);
     let schedule = Schedule::new(&t, &zones()).unwrap();
-    let triggers: Vec<usize> = schedule
-        .runs(ts("2026-01-04T00:00Z"))
-        .take(3)
-        .map(|r| r.trigger)
-        .collect();
+    let triggers: Vec<usize> = schedule.runs(ts("2026-01-04T00:00Z")).take(3).map(|r| r.trigger).collect();
     // The lowest index of the triggers that fire at the instant.
     assert_eq!(triggers, [1, 0, 1]);
 }
@@ -1373,21 +945,9 @@ fn s5_two_triggers_at_the_same_instant_give_one_run() {
 #[test]
 fn s5_civil_and_pinned_triggers_meeting_give_one_run() {
     // 06:00 London in winter is 06:00Z: both fire at the same instant until BST.
-    let pinned =
-        Trigger::new(daily(1)).starting(Start::pinned(civil("2026-03-28T06:00"), offset(0, 0)));
-    let t = task(
-        Some("Europe/London"),
-        vec![at(daily(1), "2026-03-28T06:00"), pinned],
-    );
-    check(
-        &t,
-        "2026-03-28T00:00Z",
-        &[
-            "2026-03-28T06:00Z",
-            "2026-03-29T05:00Z",
-            "2026-03-29T06:00Z",
-        ],
-    );
+    let pinned = Trigger::new(daily(1)).starting(Start::pinned(civil("2026-03-28T06:00"), offset(0, 0)));
+    let t = task(Some("Europe/London"), vec![at(daily(1), "2026-03-28T06:00"), pinned]);
+    check(&t, "2026-03-28T00:00Z", &["2026-03-28T06:00Z", "2026-03-29T05:00Z", "2026-03-29T06:00Z"]);
 }
 
 #[test]

@@ -56,10 +56,7 @@ pub fn end_date(s: &str) -> End {
 
 /// A civil end boundary in the trigger's zone.
 pub fn end_at(s: &str) -> End {
-    End::At {
-        datetime: civil(s),
-        offset: None,
-    }
+    End::At { datetime: civil(s), offset: None }
 }
 
 /// The engine's first `n` runs at or after `from`.
@@ -71,10 +68,7 @@ pub fn engine_runs(task: &Task, from: Timestamp, n: usize) -> Vec<Timestamp> {
 /// The reference's first `n` runs at or after `from`, looking ten years ahead.
 pub fn reference_runs(task: &Task, from: Timestamp, n: usize) -> Vec<Timestamp> {
     let horizon = from + SignedDuration::from_hours(24 * 366 * 10);
-    reference::task_runs(task, &TimeZone::UTC, from, horizon, n)
-        .into_iter()
-        .map(|(t, _)| t)
-        .collect()
+    reference::task_runs(task, &TimeZone::UTC, from, horizon, n).into_iter().map(|(t, _)| t).collect()
 }
 
 /// Checks that the engine and the reference both give `expected` as their first runs from
@@ -97,32 +91,15 @@ fn compare(task: &Task, from: &str, expected: &[&str], n: usize) {
     let from = ts(from);
     let expected: Vec<Timestamp> = expected.iter().map(|s| ts(s)).collect();
     let zone = reference::task_zone(task, &TimeZone::UTC);
-    let shown = |v: &[Timestamp]| -> Vec<String> {
-        v.iter()
-            .map(|t| t.to_zoned(zone.clone()).to_string())
-            .collect()
-    };
+    let shown =
+        |v: &[Timestamp]| -> Vec<String> { v.iter().map(|t| t.to_zoned(zone.clone()).to_string()).collect() };
     let reference = reference_runs(task, from, n);
-    assert_eq!(
-        shown(&reference),
-        shown(&expected),
-        "the REFERENCE disagrees with the hand-computed runs"
-    );
+    assert_eq!(shown(&reference), shown(&expected), "the REFERENCE disagrees with the hand-computed runs");
     let engine = engine_runs(task, from, n);
-    assert_eq!(
-        shown(&engine),
-        shown(&expected),
-        "the ENGINE disagrees with the hand-computed runs"
-    );
+    assert_eq!(shown(&engine), shown(&expected), "the ENGINE disagrees with the hand-computed runs");
     let schedule = Schedule::new(task, &zones()).expect("valid");
     assert_eq!(
-        shown(
-            &schedule
-                .next_run(from)
-                .map(|r| r.at)
-                .into_iter()
-                .collect::<Vec<_>>()
-        ),
+        shown(&schedule.next_run(from).map(|r| r.at).into_iter().collect::<Vec<_>>()),
         shown(&expected[..expected.len().min(1)]),
         "the ENGINE's next_run disagrees with its first run"
     );
