@@ -35,14 +35,13 @@
 //!
 //! # Blocking, not async
 //!
-//! The trait is synchronous. SQLite runs in the calling thread and a call takes
-//! microseconds to a millisecond (one fsync with [`Durability::PowerLoss`]), so an async
-//! SQLite store could only wrap the same blocking code in `spawn_blocking`; doing that once
-//! in the daemon, around calls that the daemon chooses, keeps the trait dyn-compatible
-//! (`Arc<dyn Store>`, the backend chosen by `--store` at startup), runtime-free and testable
-//! without tokio. A PostgreSQL store fits the same shape with a blocking client and a
-//! connection pool: every method is one round trip of one transaction, with no handle or lock
-//! held between calls.
+//! The trait is synchronous. SQLite runs in the calling thread and a call takes tens of
+//! microseconds, or a few milliseconds when it flushes to the disk, so an async SQLite store
+//! could only wrap the same blocking code in `spawn_blocking`. Doing that once, in the daemon,
+//! keeps the trait dyn-compatible (`Arc<dyn Store>`, the backend chosen by `--store` at
+//! startup), free of any runtime and testable without tokio. A PostgreSQL store fits the same
+//! shape with a blocking client and a connection pool: every method is one transaction, one
+//! round trip, with no handle or lock held between calls.
 //!
 //! # Exactly once, across crashes and daemons
 //!
@@ -57,12 +56,14 @@
 //!
 //! # Durability
 //!
-//! The database is in WAL mode. A commit is in the log before the call returns, so a
-//! `kill -9` at any moment loses no committed record, and an uncommitted transaction leaves
-//! no trace. The default [`Durability::PowerLoss`] (`synchronous=FULL`) also flushes the log
-//! to the disk at every commit, so claims survive a power loss too: the run of a claimed
-//! time can never happen twice across a reboot. [`Durability::ProcessCrash`]
-//! (`synchronous=NORMAL`) saves that fsync and gives up only the power-loss guarantee.
+//! The database is in WAL mode: a commit is in the log, in the kernel's page cache, before the
+//! call returns, so a `kill -9` at any moment loses no committed record, and an uncommitted
+//! transaction leaves no trace (`synchronous=NORMAL` is enough for that). Surviving a power
+//! loss needs a flush (`synchronous=FULL`), which costs a disk round trip on every commit. The
+//! default, [`Durability::Claims`], flushes the commits that decide whether a scheduled time
+//! runs (claims and missed times), so that even a power cut never makes a time run twice, and
+//! not the rest, so that creating a task stays far under a millisecond.
+//! [`Durability::Full`] flushes every commit; [`Durability::Normal`] none.
 //!
 //! # Schema
 //!

@@ -16,9 +16,9 @@ use std::{
 
 use jiff::{SignedDuration, Timestamp};
 use sked_store::{
-    ChangeSet, Delete, ErrorKind, HistoryEntry, HistoryQuery, MissReason, Occurrence, OpenOptions, Outcome,
-    Retention, RunEnd, RunId, RunStart, Scope, SourceRef, SqliteStore, Store, TaskDef, TaskFilter, TaskId,
-    TaskRecord, TaskState, Upsert,
+    ChangeSet, Delete, ErrorKind, HistoryEntry, HistoryQuery, MissReason, Occurrence, Outcome, Retention,
+    RunEnd, RunId, RunStart, Scope, SourceRef, SqliteStore, Store, TaskDef, TaskFilter, TaskId, TaskRecord,
+    TaskState, Upsert,
 };
 
 const NODE: &str = "node-a";
@@ -591,5 +591,4 @@ fn hundred_thousand_tasks_load_fast() {
         "100k tasks: insert in one transaction {insert:?}; open + list + states (daemon ready) {ready:?}; \
          list all {list:?}; list one owner (10k) {list_one_owner:?}; create one {create:?}; claim one {claim:?}"
     );
-    let _ = OpenOptions::new();
 }

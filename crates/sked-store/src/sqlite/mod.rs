@@ -26,28 +26,46 @@ use crate::{
 
 /// How much a committed transaction survives.
 ///
-/// In WAL mode SQLite appends each commit to the write-ahead log. With either setting a commit
-/// is in the log, in the kernel's page cache, before it returns, so a `kill -9` of sked at any
-/// moment loses nothing committed: the kernel writes the cache out whatever the process does.
-/// They differ when the machine itself stops.
+/// In WAL mode SQLite appends each commit to the write-ahead log before the call returns: the
+/// commit is then in the kernel's page cache, which the kernel writes out whatever becomes of
+/// the process. So with every setting here a `kill -9` of sked at any moment loses nothing
+/// committed, and an uncommitted transaction leaves no trace. The settings differ when the
+/// machine itself stops (power loss, kernel crash): only a commit whose log was flushed to the
+/// disk (fsync, `synchronous=FULL`) survives that, and a flush costs a disk round trip
+/// (measured: about 3 ms here against 0.07 ms without). A flush also makes every earlier
+/// commit durable: the log is one file, written in order.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
 pub enum Durability {
-    /// `synchronous=FULL`: the log is flushed to the disk (fsync) at every commit, so a
-    /// commit also survives a power loss or a kernel crash. The default: a claim that ran and
-    /// was then lost to a power cut would let the time run again after the reboot.
+    /// Every commit is flushed (`synchronous=FULL`): nothing committed is lost to a power
+    /// loss either. Every write costs a flush.
+    Full,
+    /// The commits that decide whether a scheduled time runs are flushed: claims, at-startup
+    /// claims, missed times. Everything else (task changes, run starts and ends) is written
+    /// without a flush (`synchronous=NORMAL`) and becomes power-loss safe at the next flush or
+    /// checkpoint. The default: a `kill -9` loses nothing, a power loss never makes a time run
+    /// twice, and creating a task stays far below a millisecond. What a power loss may take is
+    /// the last task changes (the user sees their change is gone) and the last run steps (the
+    /// run is then found claimed or running at restart and marked interrupted).
     #[default]
-    PowerLoss,
-    /// `synchronous=NORMAL`: the log is flushed only at checkpoints. Survives any crash of
-    /// the process, but a power loss may roll back the last commits. Faster by one fsync per
-    /// commit.
-    ProcessCrash,
+    Claims,
+    /// No commit is flushed (`synchronous=NORMAL`): survives any crash of the process; a power
+    /// loss may roll back the last commits, claims included.
+    Normal,
+}
+
+/// Whether a transaction decides whether a scheduled time runs.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Commit {
+    Claim,
+    Other,
 }
 
 impl Durability {
-    fn pragma(self) -> &'static str {
+    fn flushes(self, commit: Commit) -> bool {
         match self {
-            Durability::PowerLoss => "FULL",
-            Durability::ProcessCrash => "NORMAL",
+            Durability::Full => true,
+            Durability::Claims => commit == Commit::Claim,
+            Durability::Normal => false,
         }
     }
 }
@@ -82,7 +100,7 @@ impl Default for OpenOptions {
 }
 
 impl OpenOptions {
-    /// The defaults: [`Durability::PowerLoss`], a 5 s busy timeout, the system clock.
+    /// The defaults: [`Durability::Claims`], a 5 s busy timeout, the system clock.
     pub fn new() -> Self {
         OpenOptions::default()
     }
@@ -123,7 +141,7 @@ impl OpenOptions {
             Ok(conn)
         };
         let writer = open().map_err(|e| e.opening(path))?;
-        Ok(self.store(writer, Some(path.to_owned())))
+        self.store(writer, Some(path.to_owned()))
     }
 
     /// Open a new store that lives in memory and goes with it.
@@ -131,24 +149,25 @@ impl OpenOptions {
         let mut conn = Connection::open_in_memory()?;
         self.configure(&conn)?;
         schema::migrate(&mut conn, Path::new(":memory:"))?;
-        Ok(self.store(conn, None))
+        self.store(conn, None)
     }
 
     fn configure(&self, conn: &Connection) -> Result<()> {
         conn.busy_timeout(self.busy_timeout)?;
         conn.pragma_update(None, "foreign_keys", true)?;
-        conn.pragma_update(None, "synchronous", self.durability.pragma())?;
         conn.set_prepared_statement_cache_capacity(64);
         Ok(())
     }
 
-    fn store(&self, writer: Connection, path: Option<PathBuf>) -> SqliteStore {
-        SqliteStore {
+    fn store(&self, conn: Connection, path: Option<PathBuf>) -> Result<SqliteStore> {
+        let mut writer = Writer { conn, flushing: true };
+        writer.flush_commits(false)?;
+        Ok(SqliteStore {
             path,
             options: self.clone(),
             writer: Mutex::new(writer),
             readers: Mutex::new(Vec::new()),
-        }
+        })
     }
 }
 
@@ -173,6 +192,23 @@ fn prepare_file(path: &Path) -> Result<()> {
     Ok(())
 }
 
+/// The write connection, and whether its commits flush (`synchronous=FULL`).
+struct Writer {
+    conn: Connection,
+    flushing: bool,
+}
+
+impl Writer {
+    fn flush_commits(&mut self, flush: bool) -> Result<()> {
+        if self.flushing != flush {
+            // Outside a transaction: the setting applies from the next commit on.
+            self.conn.pragma_update(None, "synchronous", if flush { "FULL" } else { "NORMAL" })?;
+            self.flushing = flush;
+        }
+        Ok(())
+    }
+}
+
 /// The most idle read connections kept open.
 const MAX_IDLE_READERS: usize = 4;
 
@@ -187,7 +223,7 @@ pub struct SqliteStore {
     /// `None` in memory.
     path: Option<PathBuf>,
     options: OpenOptions,
-    writer: Mutex<Connection>,
+    writer: Mutex<Writer>,
     readers: Mutex<Vec<Connection>>,
 }
 
@@ -220,18 +256,26 @@ impl SqliteStore {
         codec::truncate((self.options.clock)())
     }
 
-    fn writer(&self) -> MutexGuard<'_, Connection> {
+    fn writer(&self) -> MutexGuard<'_, Writer> {
         // A panic inside a transaction rolled it back when the transaction dropped: the
         // connection is still good.
         self.writer.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
-    /// Run `f` in one `BEGIN IMMEDIATE` transaction and commit it.
-    fn write<T>(&self, f: impl FnOnce(&Connection, Timestamp) -> Result<T>) -> Result<T> {
-        let mut conn = self.writer();
-        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    /// Run `f` in one `BEGIN IMMEDIATE` transaction and commit it, flushed as `commit` and the
+    /// durability ask.
+    fn write<T>(&self, commit: Commit, f: impl FnOnce(&Connection, Timestamp) -> Result<T>) -> Result<T> {
+        let mut writer = self.writer();
+        writer.flush_commits(self.options.durability.flushes(commit))?;
+        let tx = writer.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let changes = tx.total_changes();
         let out = f(&tx, self.now())?;
-        tx.commit()?;
+        if tx.total_changes() == changes {
+            // Nothing changed (a lost claim, say): end without a commit, which would flush.
+            tx.rollback()?;
+        } else {
+            tx.commit()?;
+        }
         Ok(out)
     }
 
@@ -239,8 +283,8 @@ impl SqliteStore {
     fn read<T>(&self, f: impl FnOnce(&Connection) -> Result<T>) -> Result<T> {
         let Some(path) = &self.path else {
             // One in-memory database is one connection.
-            let mut conn = self.writer();
-            let tx = conn.transaction()?;
+            let mut writer = self.writer();
+            let tx = writer.conn.transaction()?;
             return f(&tx);
         };
         let idle = self.readers.lock().unwrap_or_else(PoisonError::into_inner).pop();
@@ -268,7 +312,7 @@ impl SqliteStore {
 
 impl Store for SqliteStore {
     fn create(&self, owner_uid: u32, def: &TaskDef, source: Option<&SourceRef>) -> Result<TaskRecord> {
-        self.write(|c, now| tasks::create(c, owner_uid, def, source, now))
+        self.write(Commit::Other, |c, now| tasks::create(c, owner_uid, def, source, now))
     }
 
     fn get(&self, scope: Scope, id: TaskId) -> Result<TaskRecord> {
@@ -291,7 +335,7 @@ impl Store for SqliteStore {
         def: &TaskDef,
         source: Option<&SourceRef>,
     ) -> Result<TaskRecord> {
-        self.write(|c, now| tasks::replace(c, scope, id, expected_version, def, source, now))
+        self.write(Commit::Other, |c, now| tasks::replace(c, scope, id, expected_version, def, source, now))
     }
 
     fn set_enabled(
@@ -301,31 +345,31 @@ impl Store for SqliteStore {
         expected_version: Option<u64>,
         enabled: bool,
     ) -> Result<TaskRecord> {
-        self.write(|c, now| tasks::set_enabled(c, scope, id, expected_version, enabled, now))
+        self.write(Commit::Other, |c, now| tasks::set_enabled(c, scope, id, expected_version, enabled, now))
     }
 
     fn delete(&self, scope: Scope, id: TaskId, expected_version: Option<u64>) -> Result<Deleted> {
-        self.write(|c, _| tasks::delete(c, scope, id, expected_version))
+        self.write(Commit::Other, |c, _| tasks::delete(c, scope, id, expected_version))
     }
 
     fn apply(&self, scope: Scope, changes: &ChangeSet) -> Result<Applied> {
-        self.write(|c, now| tasks::apply(c, scope, changes, now))
+        self.write(Commit::Other, |c, now| tasks::apply(c, scope, changes, now))
     }
 
     fn claim(&self, task: TaskId, occurrence: Option<Occurrence>, node: &str) -> Result<Option<RunId>> {
-        self.write(|c, now| runs::claim(c, task, occurrence, node, now))
+        self.write(Commit::Claim, |c, now| runs::claim(c, task, occurrence, node, now))
     }
 
     fn claim_startup(&self, task: TaskId, trigger: u32, boot_id: &str, node: &str) -> Result<Option<RunId>> {
-        self.write(|c, now| runs::claim_startup(c, task, trigger, boot_id, node, now))
+        self.write(Commit::Claim, |c, now| runs::claim_startup(c, task, trigger, boot_id, node, now))
     }
 
     fn start_run(&self, run: RunId, node: &str, start: &RunStart) -> Result<RunRecord> {
-        self.write(|c, _| runs::start(c, run, node, start))
+        self.write(Commit::Other, |c, _| runs::start(c, run, node, start))
     }
 
     fn finish_run(&self, run: RunId, node: &str, end: &RunEnd) -> Result<RunRecord> {
-        self.write(|c, _| runs::finish(c, run, node, end))
+        self.write(Commit::Other, |c, _| runs::finish(c, run, node, end))
     }
 
     fn get_run(&self, run: RunId) -> Result<RunRecord> {
@@ -337,11 +381,11 @@ impl Store for SqliteStore {
     }
 
     fn interrupt_orphans(&self, node: &str) -> Result<Vec<RunRecord>> {
-        self.write(|c, _| runs::interrupt_orphans(c, node))
+        self.write(Commit::Other, |c, _| runs::interrupt_orphans(c, node))
     }
 
     fn record_missed(&self, task: TaskId, reason: MissReason, times: &[Occurrence]) -> Result<usize> {
-        self.write(|c, now| runs::record_missed(c, task, reason, times, now))
+        self.write(Commit::Claim, |c, now| runs::record_missed(c, task, reason, times, now))
     }
 
     fn history(&self, query: &HistoryQuery) -> Result<HistoryPage> {
@@ -349,7 +393,7 @@ impl Store for SqliteStore {
     }
 
     fn prune_history(&self, retention: &Retention) -> Result<Pruned> {
-        self.write(|c, _| history::prune(c, retention))
+        self.write(Commit::Other, |c, _| history::prune(c, retention))
     }
 
     fn task_state(&self, task: TaskId) -> Result<TaskState> {
@@ -1021,18 +1065,38 @@ mod tests {
         let t = store.create(1000, &def("a", "1"), None).unwrap();
         // The read pool sees what the writer committed.
         assert_eq!(store.get(Scope::All, t.id).unwrap(), t);
-        {
-            let conn = store.writer();
-            let mode: String = conn.pragma_query_value(None, "journal_mode", |r| r.get(0)).unwrap();
-            let sync: i64 = conn.pragma_query_value(None, "synchronous", |r| r.get(0)).unwrap();
-            let fk: i64 = conn.pragma_query_value(None, "foreign_keys", |r| r.get(0)).unwrap();
-            assert_eq!((mode.as_str(), sync, fk), ("wal", 2, 1));
-        }
+        let pragma = |store: &SqliteStore, name| -> String {
+            store
+                .writer()
+                .conn
+                .pragma_query_value(None, name, |r| r.get::<_, rusqlite::types::Value>(0))
+                .map_or_else(
+                    |e| e.to_string(),
+                    |v| match v {
+                        rusqlite::types::Value::Integer(i) => i.to_string(),
+                        rusqlite::types::Value::Text(s) => s,
+                        other => format!("{other:?}"),
+                    },
+                )
+        };
+        assert_eq!(
+            (pragma(&store, "journal_mode"), pragma(&store, "foreign_keys")),
+            ("wal".into(), "1".into())
+        );
+        // Claims flush (FULL = 2), other writes do not (NORMAL = 1).
+        assert_eq!(pragma(&store, "synchronous"), "1");
+        store.claim(t.id, Some(at("2026-01-01T01:00:00Z", 0)), NODE).unwrap().unwrap();
+        assert_eq!(pragma(&store, "synchronous"), "2");
+        store.create(1000, &def("b", "1"), None).unwrap();
+        assert_eq!(pragma(&store, "synchronous"), "1");
         drop(store);
-        let store = OpenOptions::new().durability(Durability::ProcessCrash).open(&path).unwrap();
-        assert_eq!(store.get(Scope::All, t.id).unwrap(), t);
-        let sync: i64 = store.writer().pragma_query_value(None, "synchronous", |r| r.get(0)).unwrap();
-        assert_eq!(sync, 1);
+        for (durability, sync) in [(Durability::Full, "2"), (Durability::Normal, "1")] {
+            let store = OpenOptions::new().durability(durability).open(&path).unwrap();
+            assert_eq!(store.get(Scope::All, t.id).unwrap(), t);
+            store.claim(t.id, Some(at("2026-01-01T02:00:00Z", 0)), NODE).unwrap();
+            store.create(1000, &def("c", "1"), None).ok();
+            assert_eq!(pragma(&store, "synchronous"), sync);
+        }
     }
 
     #[test]
