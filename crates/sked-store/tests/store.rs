@@ -219,6 +219,7 @@ fn crash_child() {
                 deletes: vec![],
                 prune: true,
             };
+            println!("@applying {i}");
             store.apply(Scope::All, &changes).unwrap();
             println!("@applied {i}");
         }
@@ -247,6 +248,7 @@ fn a_daemon_killed_at_random_moments_loses_nothing_and_runs_nothing_twice() {
     let mut started: HashMap<u64, RunId> = HashMap::new();
     let mut finished: HashSet<u64> = HashSet::new();
     let mut applied: HashSet<u64> = HashSet::new();
+    let mut cut_inside = 0;
     let mut skipped = 0;
     const ROUNDS: usize = 8;
     for round in 0..ROUNDS {
@@ -267,28 +269,61 @@ fn a_daemon_killed_at_random_moments_loses_nothing_and_runs_nothing_twice() {
                 }
             }
         });
-        // Kill it after a different amount of work each round, mid-call as likely as not.
+        // Kill it after a different amount of work each round, mid-call as likely as not; on
+        // odd rounds, as soon as it begins a change set (200 inserts), inside that transaction.
         let target = 15 + round * 23;
-        let mut lines = Vec::new();
+        let mut lines: Vec<String> = Vec::new();
         let deadline = Instant::now() + Duration::from_secs(120);
-        while lines.len() < target {
+        loop {
+            let enough = lines.len() >= target;
+            if enough && (round % 2 == 0 || lines.last().is_some_and(|l| l.starts_with("@applying"))) {
+                break;
+            }
             let left = deadline.saturating_duration_since(Instant::now());
             match rx.recv_timeout(left) {
                 Ok(line) => lines.push(line),
                 Err(e) => panic!("round {round}: the child stopped after {} lines: {e}", lines.len()),
             }
         }
+        if round % 2 == 0 {
+            // Up to 5 ms more of work: the kill lands anywhere in a claim, start or finish.
+            let jitter =
+                std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().subsec_nanos();
+            thread::sleep(Duration::from_micros(u64::from(jitter % 5000)));
+        }
         child.kill().unwrap(); // SIGKILL
         child.wait().unwrap();
         reader.join().unwrap();
         lines.extend(rx.try_iter());
 
+        // A change set begun and not reported applied: the kill cut it inside its transaction
+        // (nothing of it is there after recovery) or just after the commit (all of it is).
+        let mut in_flight = None;
+        for line in &lines {
+            if let Some(i) = line.strip_prefix("@applying ") {
+                in_flight = Some(i.to_owned());
+            } else if line.starts_with("@applied ") {
+                in_flight = None;
+            }
+        }
+        if let Some(i) = in_flight {
+            let recovered = SqliteStore::open(&path).unwrap();
+            let there = recovered
+                .list(&TaskFilter::new(Scope::All).with_source(format!("/batch/{i}")))
+                .unwrap()
+                .len();
+            assert!(there == 0 || there == BATCH, "round {round}: {there} of change set {i}'s {BATCH} tasks");
+            if there == 0 {
+                cut_inside += 1;
+            }
+        }
         for line in &lines {
             let words: Vec<&str> = line.split(' ').collect();
             let i = || words[1].parse::<u64>().unwrap();
             let run = || RunId(words[2].parse().unwrap());
             match words[0] {
                 "@interrupted" => {}
+                "@applying" => {}
                 "@applied" => {
                     applied.insert(i());
                 }
@@ -338,11 +373,12 @@ fn a_daemon_killed_at_random_moments_loses_nothing_and_runs_nothing_twice() {
         assert_eq!(by_source.get(&format!("/batch/{i}")), Some(&BATCH));
     }
     println!(
-        "{ROUNDS} kills: {} runs ({} finished), {} times skipped after restarts, {} change sets",
+        "{ROUNDS} kills: {} runs ({} finished), {} times skipped after restarts, {} change sets whole, \
+         {cut_inside} kills inside a change set's transaction",
         entries.len(),
         finished.len(),
         skipped,
-        by_source.len()
+        by_source.len(),
     );
     assert!(skipped > 0, "restarts met times claimed before the kill");
 }
@@ -532,6 +568,45 @@ fn a_store_from_a_newer_sked_is_refused() {
         e.to_string(),
         format!("store `{}` has schema version 2, but this sked knows versions up to 1", path.display())
     );
+}
+
+#[test]
+fn a_store_locked_longer_than_the_busy_timeout_is_busy() {
+    let (_dir, path, store) = temp_store();
+    let task = store.create(0, &def("t", "x"), None).unwrap().id;
+    let impatient =
+        sked_store::OpenOptions::new().busy_timeout(Duration::from_millis(50)).open(&path).unwrap();
+    let other = rusqlite::Connection::open(&path).unwrap();
+    other.execute_batch("BEGIN IMMEDIATE").unwrap();
+    let e = impatient.claim(task, Some(Occurrence::new(minute(0), 0)), NODE).unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::Busy, "{e}");
+    // Reads go on while another connection writes.
+    assert_eq!(impatient.get(Scope::All, task).unwrap().name, "t");
+    other.execute_batch("COMMIT").unwrap();
+    assert!(impatient.claim(task, Some(Occurrence::new(minute(0), 0)), NODE).unwrap().is_some());
+}
+
+#[test]
+fn stores_are_shared_between_threads_behind_dyn_store() {
+    fn shared<T: Send + Sync + 'static>() {}
+    shared::<SqliteStore>();
+    shared::<sked_store::MemoryStore>();
+    let store: Arc<dyn Store> = Arc::new(sked_store::MemoryStore::new());
+    let task = store.create(0, &def("t", "x"), None).unwrap().id;
+    let handles: Vec<_> = (0..4)
+        .map(|n| {
+            let store = Arc::clone(&store);
+            thread::spawn(move || {
+                (0..50)
+                    .filter(|i| {
+                        store.claim(task, Some(Occurrence::new(minute(*i), n)), "n").unwrap().is_some()
+                    })
+                    .count()
+            })
+        })
+        .collect();
+    let won: usize = handles.into_iter().map(|h| h.join().unwrap()).sum();
+    assert_eq!(won, 50);
 }
 
 /// A task definition of a realistic size, as the daemon serializes one.

@@ -1100,6 +1100,35 @@ mod tests {
     }
 
     #[test]
+    fn a_row_the_store_cannot_read_is_corrupt_and_named() {
+        let (store, _) = store();
+        let t = store.create(1000, &def("a", "1"), None).unwrap();
+        let run = store.claim(t.id, None, NODE).unwrap().unwrap();
+        store.writer().conn.execute("UPDATE runs SET state = 'exploded' WHERE id = ?1", [run.0]).unwrap();
+        let e = store.get_run(run).unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::Corrupt);
+        assert_eq!(
+            e.to_string(),
+            format!("run {run}: column `state` holds `exploded`, expected a run state")
+        );
+        store.writer().conn.execute("UPDATE tasks SET owner_uid = -1 WHERE id = ?1", [t.id.0]).unwrap_err();
+        store
+            .writer()
+            .conn
+            .execute("UPDATE tasks SET created = ?2 WHERE id = ?1", [t.id.0, i64::MAX])
+            .unwrap();
+        let e = store.get(Scope::All, t.id).unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::Corrupt);
+        assert_eq!(
+            e.to_string(),
+            format!(
+                "task {}: column `created` holds `9223372036854775807`, expected microseconds within years -9999 to 9999",
+                t.id
+            )
+        );
+    }
+
+    #[test]
     fn a_file_that_is_not_a_database_is_refused() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("junk.db");
