@@ -1,6 +1,8 @@
 //! The sked service: fires every run of every task on time, runs the program, records the
-//! result.
+//! result, and answers the local API.
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+pub mod codec;
+pub mod control;
 pub mod timetable;
