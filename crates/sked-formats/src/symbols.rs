@@ -149,7 +149,10 @@ pub fn parse_defines_file(text: &str) -> Result<Defines, Error> {
                 if let Some(prev) = first_line.get(&name) {
                     errors.push(Diagnostic::error(
                         here(from, to),
-                        format!("`{name}` is defined twice, on line {prev} and line {}", i + 1),
+                        format!(
+                            "`{name}` is defined twice, on line {prev} and line {}",
+                            i + 1
+                        ),
                     ));
                     continue;
                 }
@@ -350,7 +353,16 @@ mod tests {
     #[test]
     fn what_is_not_a_symbol_stays() {
         let d = Defines::new();
-        for s in ["(* note *)", "(*", "*)", "(**)", "((*x", "a (*b c*)", "(*A*", "é(*"] {
+        for s in [
+            "(* note *)",
+            "(*",
+            "*)",
+            "(**)",
+            "((*x",
+            "a (*b c*)",
+            "(*A*",
+            "é(*",
+        ] {
             assert_eq!(substitute(s, &d).unwrap(), s);
         }
         let d: Defines = [("A", "(*A*)")].into_iter().collect();
@@ -381,11 +393,7 @@ mod tests {
         assert_eq!(d.get("EMPTY"), Some(""));
 
         let e = parse_defines_file("A=1\nbad line\n\"B\"\n\"C\" \"x\" junk\nA=2\n").unwrap_err();
-        let messages: Vec<_> = e
-            .diagnostics()
-            .iter()
-            .map(|d| d.message.as_str())
-            .collect();
+        let messages: Vec<_> = e.diagnostics().iter().map(|d| d.message.as_str()).collect();
         assert_eq!(
             messages,
             [

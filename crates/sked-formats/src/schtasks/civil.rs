@@ -56,7 +56,9 @@ pub(crate) fn parse_date(s: &str, order: DateOrder) -> Result<Date, String> {
     let (yv, mv, dv) = (num(y), num(m), num(d));
     if !(1..=12).contains(&mv) {
         let hint = match order {
-            DateOrder::Mdy if (1..=12).contains(&dv) => "; for day/month/year dates use `--date-order dmy`",
+            DateOrder::Mdy if (1..=12).contains(&dv) => {
+                "; for day/month/year dates use `--date-order dmy`"
+            }
             _ => "",
         };
         return Err(format!(
@@ -170,7 +172,15 @@ mod tests {
             parse_date("1/2/03", DateOrder::Mdy).unwrap_err(),
             "the year `03` does not have four digits (reading MM/DD/YYYY)"
         );
-        for bad in ["", "2021", "1/2", "a/b/c", "1/2/3/4", "00/00/0000", "12345/1/1"] {
+        for bad in [
+            "",
+            "2021",
+            "1/2",
+            "a/b/c",
+            "1/2/3/4",
+            "00/00/0000",
+            "12345/1/1",
+        ] {
             assert!(parse_date(bad, DateOrder::Mdy).is_err(), "{bad}");
         }
         assert_eq!(format_date(date(2001, 3, 5), DateOrder::Mdy), "03/05/2001");
@@ -182,7 +192,9 @@ mod tests {
     fn times_and_pairs() {
         assert_eq!(parse_time("06:00"), Ok(time(6, 0, 0, 0)));
         assert_eq!(parse_time("6:05:09"), Ok(time(6, 5, 9, 0)));
-        for bad in ["24:00", "12:60", "12", "12:5", "1:2:3:4", "", "ab:cd", "123:00"] {
+        for bad in [
+            "24:00", "12:60", "12", "12:5", "1:2:3:4", "", "ab:cd", "123:00",
+        ] {
             assert!(parse_time(bad).is_err(), "{bad}");
         }
         assert_eq!(format_time(time(6, 0, 0, 0)), "06:00");

@@ -73,7 +73,9 @@ pub const SYSTEM: &str = "SYSTEM";
 /// True for the spellings schtasks takes as LocalSystem.
 pub(crate) fn is_system(user: &str) -> bool {
     let u = user.trim();
-    u.is_empty() || u.eq_ignore_ascii_case("system") || u.eq_ignore_ascii_case(r"NT AUTHORITY\SYSTEM")
+    u.is_empty()
+        || u.eq_ignore_ascii_case("system")
+        || u.eq_ignore_ascii_case(r"NT AUTHORITY\SYSTEM")
 }
 
 /// The model name of a task for a schtasks `/TN` (`\Folder\Name` → `Folder/Name`).
@@ -569,9 +571,7 @@ pub(crate) fn create(
                 (ScheduleKind::Minute | ScheduleKind::Hourly, _) => {
                     Some(TriggerKind::Daily { every: 1 })
                 }
-                (ScheduleKind::Daily, Modifier::Every(every)) => {
-                    Some(TriggerKind::Daily { every })
-                }
+                (ScheduleKind::Daily, Modifier::Every(every)) => Some(TriggerKind::Daily { every }),
                 (ScheduleKind::Once, _) => Some(TriggerKind::Once),
                 (ScheduleKind::OnStart, _) => Some(TriggerKind::AtStartup {
                     delay: Duration::ZERO,
@@ -595,7 +595,10 @@ pub(crate) fn create(
                 _ => {
                     errs.push(error(
                         g,
-                        format!("`{}` is out of range; expected 1 to 999 idle minutes", g.written()),
+                        format!(
+                            "`{}` is out of range; expected 1 to 999 idle minutes",
+                            g.written()
+                        ),
                     ));
                     None
                 }
@@ -738,7 +741,10 @@ pub(crate) fn create(
             _ => {
                 errs.push(error(
                     g,
-                    format!("`{}` is out of range; expected 1 to 599940 minutes", g.written()),
+                    format!(
+                        "`{}` is out of range; expected 1 to 599940 minutes",
+                        g.written()
+                    ),
                 ));
                 None
             }
@@ -771,13 +777,9 @@ pub(crate) fn create(
     } else if kind == ScheduleKind::Once && st.is_none() {
         None
     } else {
-        let now = ctx.now.map(|n| {
-            n.with()
-                .second(0)
-                .subsec_nanosecond(0)
-                .build()
-                .unwrap_or(n)
-        });
+        let now = ctx
+            .now
+            .map(|n| n.with().second(0).subsec_nanosecond(0).build().unwrap_or(n));
         // MINUTE and HOURLY without /ST first run one interval after creation (WSD: "the
         // task starts 20 minutes after the command completes").
         let derived = now.map(|n| match interval_mins {
@@ -878,7 +880,10 @@ pub(crate) fn create(
             if let Some(g) = sw.get("ED") {
                 errs.push(error(
                     g,
-                    format!("`/ED` is before the start date {}; expected a date on or after it", s.date()),
+                    format!(
+                        "`/ED` is before the start date {}; expected a date on or after it",
+                        s.date()
+                    ),
                 ));
             }
         }

@@ -280,7 +280,10 @@ mod tests {
                 ("x ;; y".into(), r#""x ;; y""#.into())
             ]
         );
-        assert_eq!(split("é ü"), [("é".into(), "é".into()), ("ü".into(), "ü".into())]);
+        assert_eq!(
+            split("é ü"),
+            [("é".into(), "é".into()), ("ü".into(), "ü".into())]
+        );
     }
 
     #[test]

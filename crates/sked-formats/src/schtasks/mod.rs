@@ -196,11 +196,7 @@ pub fn read(input: &[u8], opts: &ReadOptions) -> Result<Document, Error> {
 
 /// Reads schtasks command lines; `now` is the current civil time in the task's zone, used
 /// where schtasks would use today's date and the current time.
-pub fn read_at(
-    input: &[u8],
-    opts: &ReadOptions,
-    now: Option<DateTime>,
-) -> Result<Document, Error> {
+pub fn read_at(input: &[u8], opts: &ReadOptions, now: Option<DateTime>) -> Result<Document, Error> {
     let text = lex::decode(input, "schtasks")?;
     let src = Src::text(&text);
     let mut commands: Vec<Vec<Tok>> = Vec::new();
@@ -210,7 +206,9 @@ pub fn read_at(
         }
         let toks = lex::split_line(&text, line);
         let Some(first) = toks.first() else { continue };
-        if commands.is_empty() || is_program(&first.text) || verbs::Verb::parse(&first.text).is_some()
+        if commands.is_empty()
+            || is_program(&first.text)
+            || verbs::Verb::parse(&first.text).is_some()
         {
             commands.push(toks);
         } else if let Some(last) = commands.last_mut() {
@@ -279,6 +277,11 @@ pub fn parse_command(
         toks.remove(0);
     }
     verbs::parse(Src::argv(), &toks, opts, now, &Location::None, false).map_err(Error::new)
+}
+
+/// The upper-case name of a `/NAME` or `-NAME` argument (`/saj` → `SAJ`).
+pub(crate) fn lex_switch(arg: &str) -> Option<String> {
+    switches::switch_name(arg)
 }
 
 /// True for `schtasks`, `schtasks.exe` and paths ending in them, any case.

@@ -107,13 +107,7 @@ impl<'t> Switches<'t> {
                 ));
                 continue;
             }
-            given.push((
-                name,
-                Given {
-                    switch: tok,
-                    value,
-                },
-            ));
+            given.push((name, Given { switch: tok, value }));
         }
         if errors.is_empty() {
             Ok(Switches { given })

@@ -120,8 +120,18 @@ pub struct Parsed {
     pub warnings: Vec<Diagnostic>,
 }
 
-const REMOTE: [(&str, Arity); 3] = [("S", Arity::Value), ("U", Arity::Value), ("P", Arity::Optional)];
-const DELETE: Table = &[REMOTE[0], REMOTE[1], REMOTE[2], ("TN", Arity::Value), ("F", Arity::Flag)];
+const REMOTE: [(&str, Arity); 3] = [
+    ("S", Arity::Value),
+    ("U", Arity::Value),
+    ("P", Arity::Optional),
+];
+const DELETE: Table = &[
+    REMOTE[0],
+    REMOTE[1],
+    REMOTE[2],
+    ("TN", Arity::Value),
+    ("F", Arity::Flag),
+];
 const QUERY: Table = &[
     REMOTE[0],
     REMOTE[1],
@@ -140,7 +150,13 @@ const RUN: Table = &[
     ("I", Arity::Flag),
     ("HRESULT", Arity::Flag),
 ];
-const END: Table = &[REMOTE[0], REMOTE[1], REMOTE[2], ("TN", Arity::Value), ("HRESULT", Arity::Flag)];
+const END: Table = &[
+    REMOTE[0],
+    REMOTE[1],
+    REMOTE[2],
+    ("TN", Arity::Value),
+    ("HRESULT", Arity::Flag),
+];
 const CHANGE: Table = &[
     REMOTE[0],
     REMOTE[1],
@@ -184,7 +200,8 @@ pub(crate) fn parse(
             let at = toks.first().map_or(Location::None, |t| src.at(t));
             return Err(vec![Diagnostic::error(
                 at,
-                "expected a verb first: /Create, /Delete, /Query, /Change, /Run or /End".to_string(),
+                "expected a verb first: /Create, /Delete, /Query, /Change, /Run or /End"
+                    .to_string(),
             )]);
         }
     };

@@ -36,7 +36,10 @@ pub fn write_in(doc: &Document, order: DateOrder) -> Result<Vec<u8>, Error> {
             Err(losses) => errors.extend(losses.into_iter().map(|l| {
                 Diagnostic::error(
                     Location::None,
-                    format!("task `{}`: a schtasks line cannot hold {l}", entry.task.name),
+                    format!(
+                        "task `{}`: a schtasks line cannot hold {l}",
+                        entry.task.name
+                    ),
                 )
             })),
         }
@@ -209,14 +212,20 @@ fn line(entry: &Entry, order: DateOrder) -> Result<String, Vec<String>> {
         })
     };
     if !matches!(trigger.map(|t| &t.kind), Some(TriggerKind::OnIdle))
-        && !task
-            .idle
-            .is_none_or(|i| i == IdleSettings::default())
+        && !task.idle.is_none_or(|i| i == IdleSettings::default())
     {
         loss("the idle conditions".into());
     }
     if let Some(t) = trigger {
-        trigger_args(t, task, extras, order, &mut args, &mut loss, &idle_is_default);
+        trigger_args(
+            t,
+            task,
+            extras,
+            order,
+            &mut args,
+            &mut loss,
+            &idle_is_default,
+        );
     }
 
     // Account and flags.
@@ -324,7 +333,9 @@ fn trigger_args(
         (TriggerKind::Daily { every }, _) => {
             push("/SC", Some("DAILY".into()));
             if !(1..=365).contains(every) {
-                loss(format!("a daily trigger every {every} days (schtasks: 1 to 365)"));
+                loss(format!(
+                    "a daily trigger every {every} days (schtasks: 1 to 365)"
+                ));
             } else if *every != 1 {
                 push("/MO", Some(every.to_string()));
             }
@@ -332,7 +343,9 @@ fn trigger_args(
         (TriggerKind::Weekly { every, days }, _) => {
             push("/SC", Some("WEEKLY".into()));
             if !(1..=52).contains(every) {
-                loss(format!("a weekly trigger every {every} weeks (schtasks: 1 to 52)"));
+                loss(format!(
+                    "a weekly trigger every {every} weeks (schtasks: 1 to 52)"
+                ));
             } else if *every != 1 {
                 push("/MO", Some(every.to_string()));
             }
@@ -501,7 +514,11 @@ fn trigger_args(
     }
 }
 
-fn delay_arg(delay: Duration, push: &mut impl FnMut(&str, Option<String>), loss: &mut impl FnMut(String)) {
+fn delay_arg(
+    delay: Duration,
+    push: &mut impl FnMut(&str, Option<String>),
+    loss: &mut impl FnMut(String),
+) {
     if delay.is_zero() {
         return;
     }
@@ -513,7 +530,11 @@ fn delay_arg(delay: Duration, push: &mut impl FnMut(&str, Option<String>), loss:
     push("/DELAY", Some(format!("{:04}:{:02}", secs / 60, secs % 60)));
 }
 
-fn duration_arg(d: Duration, push: &mut impl FnMut(&str, Option<String>), loss: &mut impl FnMut(String)) {
+fn duration_arg(
+    d: Duration,
+    push: &mut impl FnMut(&str, Option<String>),
+    loss: &mut impl FnMut(String),
+) {
     match whole_minutes(d) {
         Some(m) if m / 60 <= 9999 => push("/DU", Some(format!("{:04}:{:02}", m / 60, m % 60))),
         _ => loss(format!(
