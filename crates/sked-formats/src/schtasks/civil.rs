@@ -158,11 +158,15 @@ mod tests {
         assert_eq!(parse_date("1.2.2003", DateOrder::Dmy), Ok(date(2003, 2, 1)));
         assert_eq!(
             parse_date("31/12/2021", DateOrder::Mdy).unwrap_err(),
-            "month 31 does not exist (reading month/day/year)"
+            "month 31 does not exist (reading month/day/year); for day/month/year dates use `--date-order dmy`"
         );
         assert_eq!(
             parse_date("13/12/2021", DateOrder::Mdy).unwrap_err(),
             "month 13 does not exist (reading month/day/year); for day/month/year dates use `--date-order dmy`"
+        );
+        assert_eq!(
+            parse_date("31/13/2021", DateOrder::Mdy).unwrap_err(),
+            "month 31 does not exist (reading month/day/year)"
         );
         assert_eq!(
             parse_date("02/30/2021", DateOrder::Mdy).unwrap_err(),
