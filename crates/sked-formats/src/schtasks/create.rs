@@ -251,7 +251,10 @@ pub(crate) fn create(
             }
         }
     };
-    if let Some(g) = sw.get("EC") {
+    let onevent = sw
+        .value("SC")
+        .is_some_and(|v| v.text.eq_ignore_ascii_case("ONEVENT"));
+    if let (Some(g), false) = (sw.get("EC"), onevent) {
         errs.push(error(
             g,
             "`/EC` (an event channel) is only for `/SC ONEVENT`, which sked cannot create".into(),
