@@ -1002,41 +1002,40 @@ fn build_trigger(
         };
         if let (Some(d), Some(t)) = (d, t) {
             trigger.start = Some(Start::civil(d.to_datetime(t)));
-            if let Some(e) = end_date {
-                if e < d {
-                    if let Some(p) = get("EndDate") {
-                        errs.push(Diagnostic::error(
-                            p.at.clone(),
-                            format!("`EndDate` is before the start date {d}"),
-                        ));
-                    }
-                }
+            if let Some(e) = end_date
+                && e < d
+                && let Some(p) = get("EndDate")
+            {
+                errs.push(Diagnostic::error(
+                    p.at.clone(),
+                    format!("`EndDate` is before the start date {d}"),
+                ));
             }
         }
         trigger.end = end_date.map(End::Date);
         if interval > 0 {
-            if duration <= interval {
-                if let Some(p) = get("MinutesDuration").or(get("MinutesInterval")) {
-                    errs.push(Diagnostic::error(
+            if duration <= interval
+                && let Some(p) = get("MinutesDuration").or(get("MinutesInterval"))
+            {
+                errs.push(Diagnostic::error(
                         p.at.clone(),
                         format!(
                             "`MinutesDuration={duration}` is not longer than `MinutesInterval={interval}`; a .job trigger repeats within a longer duration"
                         ),
                     ));
-                }
             }
             trigger.repeat = Some(Repetition {
                 every: Duration::from_mins(interval),
                 duration: Some(Duration::from_mins(duration)),
                 stop_at_end: kill,
             });
-        } else if duration > 0 || kill {
-            if let Some(p) = get("MinutesDuration").or(get("KillAtDuration")) {
-                warnings.push(Diagnostic::warning(
+        } else if (duration > 0 || kill)
+            && let Some(p) = get("MinutesDuration").or(get("KillAtDuration"))
+        {
+            warnings.push(Diagnostic::warning(
                     p.at.clone(),
                     "`MinutesDuration` and `KillAtDuration` do nothing without `MinutesInterval`; ignored",
                 ));
-            }
         }
     }
     if errs.is_empty() {
@@ -1178,14 +1177,14 @@ fn build(
             Err(e) => errs.extend(e),
         }
     }
-    if errs.is_empty() {
-        if let Err(e) = task.validate() {
-            errs.extend(
-                e.problems()
-                    .iter()
-                    .map(|p| Diagnostic::error(at.clone(), format!("{}: {}", p.field, p.message))),
-            );
-        }
+    if errs.is_empty()
+        && let Err(e) = task.validate()
+    {
+        errs.extend(
+            e.problems()
+                .iter()
+                .map(|p| Diagnostic::error(at.clone(), format!("{}: {}", p.field, p.message))),
+        );
     }
     if !errs.is_empty() {
         return Err(errs);

@@ -68,7 +68,7 @@ fn q(arg: &str) -> String {
 }
 
 fn whole_minutes(d: Duration) -> Option<u64> {
-    (d.as_millis() % 60_000 == 0).then(|| d.as_mins())
+    d.as_millis().is_multiple_of(60_000).then(|| d.as_mins())
 }
 
 fn dow(days: WeekdaySet) -> String {

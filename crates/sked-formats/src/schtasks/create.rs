@@ -342,10 +342,10 @@ pub(crate) fn create(
             v.text.clone()
         }
     });
-    if let Some(g) = sw.get("RU") {
-        if run_as.as_deref().is_some_and(|u| u.trim().is_empty()) {
-            errs.push(error(g, "`/RU` is blank; expected a user name".into()));
-        }
+    if let Some(g) = sw.get("RU")
+        && run_as.as_deref().is_some_and(|u| u.trim().is_empty())
+    {
+        errs.push(error(g, "`/RU` is blank; expected a user name".into()));
     }
     if let Some(g) = sw.get("RP") {
         if sw.has("RU") {
@@ -450,13 +450,13 @@ pub(crate) fn create(
             }
         },
         None => {
-            if modifier == Some(Modifier::LastDay) {
-                if let Some(g) = sw.get("MO") {
-                    errs.push(error(
-                        g,
-                        "`/MO LASTDAY` needs `/M`, the months (`/M *` for every month)".into(),
-                    ));
-                }
+            if modifier == Some(Modifier::LastDay)
+                && let Some(g) = sw.get("MO")
+            {
+                errs.push(error(
+                    g,
+                    "`/MO LASTDAY` needs `/M`, the months (`/M *` for every month)".into(),
+                ));
             }
             None
         }
@@ -497,9 +497,10 @@ pub(crate) fn create(
                 },
             };
             let months = months.unwrap_or(MonthSet::ALL);
-            if let (Some(day), Some(g)) = (day, sw.get("M")) {
-                if let Some(m) = months.iter().find(|&m| day > max_days(m)) {
-                    errs.push(error(
+            if let (Some(day), Some(g)) = (day, sw.get("M"))
+                && let Some(m) = months.iter().find(|&m| day > max_days(m))
+            {
+                errs.push(error(
                         g,
                         format!(
                             "day {day} does not exist in {} (`{}`); schtasks refuses a day that a chosen month lacks",
@@ -507,7 +508,6 @@ pub(crate) fn create(
                             g.written()
                         ),
                     ));
-                }
             }
             day.map(|day| TriggerKind::Monthly {
                 every,
@@ -682,21 +682,19 @@ pub(crate) fn create(
     let st = parse_time_switch("ST", &mut errs);
     let et = parse_time_switch("ET", &mut errs);
 
-    if let Some(g) = sw.get("ED") {
-        if matches!(kind, ScheduleKind::Once) || is_event {
-            errs.push(error(
-                g,
-                format!("`/ED` is not valid with `/SC {kname}`: it has no later runs to end"),
-            ));
-        }
+    if let Some(g) = sw.get("ED")
+        && (matches!(kind, ScheduleKind::Once) || is_event)
+    {
+        errs.push(error(
+            g,
+            format!("`/ED` is not valid with `/SC {kname}`: it has no later runs to end"),
+        ));
     }
-    if is_event {
-        if let Some(g) = sw.get("ST") {
-            errs.push(error(
-                g,
-                format!("`/ST` is not valid with `/SC {kname}`: an event has no start time"),
-            ));
-        }
+    if is_event && let Some(g) = sw.get("ST") {
+        errs.push(error(
+            g,
+            format!("`/ST` is not valid with `/SC {kname}`: an event has no start time"),
+        ));
     }
     if kind == ScheduleKind::Once && !sw.has("ST") {
         errs.push(Diagnostic::error(
@@ -728,14 +726,15 @@ pub(crate) fn create(
             "`/ET` and `/DU` cannot be combined; give the end time or the duration".into(),
         ));
     }
-    if let Some(g) = sw.get("K") {
-        if !sw.has("ET") && !sw.has("DU") {
-            errs.push(error(
-                g,
-                "`/K` needs `/ET` or `/DU`: without a repetition window there is no end to stop at"
-                    .into(),
-            ));
-        }
+    if let Some(g) = sw.get("K")
+        && !sw.has("ET")
+        && !sw.has("DU")
+    {
+        errs.push(error(
+            g,
+            "`/K` needs `/ET` or `/DU`: without a repetition window there is no end to stop at"
+                .into(),
+        ));
     }
     let ri = sw.get("RI").and_then(|g| {
         let v = g.value.map_or("", |v| v.text.as_str());
@@ -853,21 +852,21 @@ pub(crate) fn create(
                     (None, None) if extras.v1 => Some(Duration::from_hours(1)),
                     (None, None) => None,
                 };
-                if let Some(len) = duration {
-                    if len <= every {
-                        let at = sw
-                            .get("DU")
-                            .or(sw.get("ET"))
-                            .or(sw.get("RI"))
-                            .or(sw.get("MO"))
-                            .map_or(ctx.whole.clone(), |g| g.at(src));
-                        errs.push(Diagnostic::error(
+                if let Some(len) = duration
+                    && len <= every
+                {
+                    let at = sw
+                        .get("DU")
+                        .or(sw.get("ET"))
+                        .or(sw.get("RI"))
+                        .or(sw.get("MO"))
+                        .map_or(ctx.whole.clone(), |g| g.at(src));
+                    errs.push(Diagnostic::error(
                             at,
                             format!(
                                 "the repetition window ({len}) is not longer than the interval ({every}); expected a window longer than the interval"
                             ),
                         ));
-                    }
                 }
                 Some(Repetition {
                     every,
@@ -878,27 +877,26 @@ pub(crate) fn create(
         }
     };
 
-    if let (Some(end), Some(s)) = (ed, start) {
-        if end < s.date() {
-            if let Some(g) = sw.get("ED") {
-                errs.push(error(
-                    g,
-                    format!(
-                        "`/ED` is before the start date {}; expected a date on or after it",
-                        s.date()
-                    ),
-                ));
-            }
-        }
+    if let (Some(end), Some(s)) = (ed, start)
+        && end < s.date()
+        && let Some(g) = sw.get("ED")
+    {
+        errs.push(error(
+            g,
+            format!(
+                "`/ED` is before the start date {}; expected a date on or after it",
+                s.date()
+            ),
+        ));
     }
 
-    if let (Some(now), Some(s), ScheduleKind::Once) = (ctx.now, start, kind) {
-        if s < now {
-            warns.push(Diagnostic::warning(
-                sw.get("ST").map_or(ctx.whole.clone(), |g| g.at(src)),
-                format!("the run at {s} is in the past: this task will never run"),
-            ));
-        }
+    if let (Some(now), Some(s), ScheduleKind::Once) = (ctx.now, start, kind)
+        && s < now
+    {
+        warns.push(Diagnostic::warning(
+            sw.get("ST").map_or(ctx.whole.clone(), |g| g.at(src)),
+            format!("the run at {s} is in the past: this task will never run"),
+        ));
     }
 
     if !errs.is_empty() {

@@ -66,7 +66,7 @@ impl<'a> Src<'a> {
 /// editors save it.
 pub(crate) fn decode(input: &[u8], what: &str) -> Result<String, Error> {
     let utf16 = |bytes: &[u8], le: bool| -> Result<String, Error> {
-        if bytes.len() % 2 != 0 {
+        if !bytes.len().is_multiple_of(2) {
             return Err(Error::one(Diagnostic::error(
                 Location::Bytes {
                     offset: input.len() - 1,

@@ -328,13 +328,13 @@ pub(crate) fn parse(
                     ));
                 }
             }
-            if let Some(g) = sw.get("NH") {
-                if q.format == QueryFormat::List || q.xml.is_some() {
-                    errors.push(Diagnostic::error(
-                        g.at(src),
-                        "`/NH` is only for `/FO TABLE` and `/FO CSV`".to_string(),
-                    ));
-                }
+            if let Some(g) = sw.get("NH")
+                && (q.format == QueryFormat::List || q.xml.is_some())
+            {
+                errors.push(Diagnostic::error(
+                    g.at(src),
+                    "`/NH` is only for `/FO TABLE` and `/FO CSV`".to_string(),
+                ));
             }
             Command::Query(q)
         }

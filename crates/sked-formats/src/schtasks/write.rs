@@ -68,7 +68,7 @@ fn q(arg: &str) -> String {
 }
 
 fn whole_minutes(d: Duration) -> Option<u64> {
-    (d.as_millis() % 60_000 == 0).then(|| d.as_mins())
+    d.as_millis().is_multiple_of(60_000).then(|| d.as_mins())
 }
 
 fn weekdays(days: WeekdaySet) -> String {
@@ -299,10 +299,10 @@ fn trigger_args(
     if t.dst_fold != FoldPolicy::First {
         loss(format!("the dst-fold policy `{}`", t.dst_fold.name()));
     }
-    if let Some(s) = &t.start {
-        if let Some(o) = s.offset {
-            loss(format!("a start pinned to the UTC offset {o}"));
-        }
+    if let Some(s) = &t.start
+        && let Some(o) = s.offset
+    {
+        loss(format!("a start pinned to the UTC offset {o}"));
     }
     if let Some(End::At { .. }) = t.end {
         loss("an end date-time (schtasks /ED takes a date)".into());
@@ -469,10 +469,10 @@ fn trigger_args(
         let duration = r.duration.map(|d| (d, whole_minutes(d)));
         match minute_form {
             Some(_) => {
-                if let Some((d, _)) = duration {
-                    if d != Duration::from_hours(24) || r.stop_at_end {
-                        duration_arg(d, &mut push, loss);
-                    }
+                if let Some((d, _)) = duration
+                    && (d != Duration::from_hours(24) || r.stop_at_end)
+                {
+                    duration_arg(d, &mut push, loss);
                 }
             }
             None => {
@@ -523,7 +523,7 @@ fn delay_arg(
         return;
     }
     let secs = delay.as_secs();
-    if delay.as_millis() % 1000 != 0 || secs / 60 > 9999 {
+    if !delay.as_millis().is_multiple_of(1000) || secs / 60 > 9999 {
         loss(format!("the delay {delay} (schtasks /DELAY is mmmm:ss)"));
         return;
     }
