@@ -113,8 +113,9 @@ pub fn read(input: &[u8], opts: &ReadOptions) -> Result<Document, Error> {
 /// `TODAY`, `NOW` and absent start dates and times.
 pub fn read_at(input: &[u8], opts: &ReadOptions, now: Option<DateTime>) -> Result<Document, Error> {
     let text = lex::decode(input, "JT")?;
+    let index = lex::line_index(&text);
     let mut r = Reader {
-        src: Src::text(&text),
+        src: Src::text(&text, &index),
         opts,
         now,
         doc: Document::default(),

@@ -23,20 +23,67 @@ impl Tok {
 }
 
 /// Where diagnostics point: the source text, when there is one.
+///
+/// Locations are computed through an index of line starts, so that computing one costs the
+/// length of its line, not of the text before it.
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct Src<'a> {
     text: Option<&'a str>,
+    /// The byte offset of every line start of `text`, ascending, starting with 0.
+    line_starts: &'a [usize],
+}
+
+/// The byte offsets where the lines of `text` start, for [`Src::text`].
+pub(crate) fn line_index(text: &str) -> Vec<usize> {
+    std::iter::once(0)
+        .chain(text.match_indices('\n').map(|(i, _)| i + 1))
+        .collect()
 }
 
 impl<'a> Src<'a> {
-    /// Diagnostics point into `text`.
-    pub fn text(text: &'a str) -> Self {
-        Src { text: Some(text) }
+    /// Diagnostics point into `text`, whose [`line_index`] is `line_starts`.
+    pub fn text(text: &'a str, line_starts: &'a [usize]) -> Self {
+        Src {
+            text: Some(text),
+            line_starts,
+        }
     }
 
     /// Arguments came as argv: diagnostics have no place.
     pub fn argv() -> Self {
-        Src { text: None }
+        Src {
+            text: None,
+            line_starts: &[],
+        }
+    }
+
+    /// [`Location::in_text`], through the line index.
+    fn locate(&self, text: &str, start: usize, end: usize) -> Location {
+        let floor = |mut i: usize| {
+            while i > 0 && !text.is_char_boundary(i) {
+                i -= 1;
+            }
+            i
+        };
+        let start = floor(start.min(text.len()));
+        let end = floor(end.clamp(start, text.len()));
+        let li = match self.line_starts.binary_search(&start) {
+            Ok(i) => i,
+            Err(i) => i.saturating_sub(1),
+        };
+        let line_start = self.line_starts.get(li).copied().unwrap_or(0).min(start);
+        let line_end = text[start..].find('\n').map_or(text.len(), |i| start + i);
+        Location::Text {
+            line: li + 1,
+            column: text[line_start..start].chars().count() + 1,
+            source_line: text[line_start..line_end]
+                .trim_end_matches('\r')
+                .to_string(),
+            width: text[start..end.min(line_end).max(start)]
+                .chars()
+                .count()
+                .max(1),
+        }
     }
 
     /// The location of `tok`.
@@ -47,8 +94,8 @@ impl<'a> Src<'a> {
     /// The location from the start of `a` to the end of `b`.
     pub fn span(&self, a: &Tok, b: &Tok) -> Location {
         match (self.text, a.span, b.span) {
-            (Some(text), Some((s, _)), Some((_, e))) => Location::in_text(text, s, e.max(s)),
-            (Some(text), Some((s, e)), None) => Location::in_text(text, s, e),
+            (Some(text), Some((s, _)), Some((_, e))) => self.locate(text, s, e.max(s)),
+            (Some(text), Some((s, e)), None) => self.locate(text, s, e),
             _ => Location::None,
         }
     }
@@ -56,7 +103,7 @@ impl<'a> Src<'a> {
     /// The location of byte range `start..end`.
     pub fn range(&self, start: usize, end: usize) -> Location {
         match self.text {
-            Some(text) => Location::in_text(text, start, end),
+            Some(text) => self.locate(text, start, end),
             None => Location::None,
         }
     }
@@ -303,6 +350,13 @@ mod tests {
     }
 
     proptest! {
+        #[test]
+        fn locations_agree_with_in_text(s in "[a\n\ré]{0,20}", a in 0usize..30, b in 0usize..30) {
+            let index = line_index(&s);
+            let src = Src::text(&s, &index);
+            prop_assert_eq!(src.range(a, b), Location::in_text(&s, a, b));
+        }
+
         #[test]
         fn agrees_with_winargs(s in "[ a-z\\\\\"\té]{0,24}") {
             let toks: Vec<String> = split_line(&s, Line { start: 0, end: s.len() })

@@ -198,7 +198,8 @@ pub fn read(input: &[u8], opts: &ReadOptions) -> Result<Document, Error> {
 /// where schtasks would use today's date and the current time.
 pub fn read_at(input: &[u8], opts: &ReadOptions, now: Option<DateTime>) -> Result<Document, Error> {
     let text = lex::decode(input, "schtasks")?;
-    let src = Src::text(&text);
+    let index = lex::line_index(&text);
+    let src = Src::text(&text, &index);
     let mut commands: Vec<Vec<Tok>> = Vec::new();
     for line in lex::lines(&text) {
         if lex::is_comment_line(&text[line.start..line.end]) {
