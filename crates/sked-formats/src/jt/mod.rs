@@ -10,13 +10,13 @@
 //! ```
 //! use sked_formats::{ReadOptions, jt};
 //!
-//! let text = r#"/SJ ApplicationName="C:\backup.exe" Parameters="--full D:\"
+//! let text = r#"/SJ ApplicationName="C:\backup.exe" Parameters="--full D:\data"
 //! /CTJ Type=DAILY TypeArguments=2 StartDate=03/02/2026 StartTime=06:00
 //! /SAJ backup.job"#;
 //! let doc = jt::read(text.as_bytes(), &ReadOptions::default())?;
 //! let task = &doc.entries[0].task;
 //! assert_eq!(task.name, "backup");
-//! assert_eq!(task.args, ["--full", "D:\\"]);
+//! assert_eq!(task.args, ["--full", "D:\\data"]);
 //! # Ok::<(), sked_formats::Error>(())
 //! ```
 //!

@@ -271,7 +271,6 @@ fn line(entry: &Entry, order: DateOrder) -> Result<String, Vec<String>> {
     }
 }
 
-#[allow(clippy::too_many_arguments)]
 fn trigger_args(
     t: &Trigger,
     task: &Task,
