@@ -25,8 +25,9 @@
 //!   argument begins a comment; lines starting with `;` or `#` are comments. A line of
 //!   `Key=Value` arguments right after a `/SJ` or `/CTJ` line continues it.
 //! - Any other line is a property line, `Key = Value`: the value is the rest of the line
-//!   before a `;;` comment, trimmed; one wrapped in double quotes is unquoted by the Windows
-//!   rules (so `"C:\dir"` is `C:\dir`). `Type =` starts a new trigger; the trigger
+//!   before a `;;` comment, trimmed; a value wrapped in double quotes loses them and nothing
+//!   inside is special (decision: install-time values such as an MSI `[INSTALLDIR]` end with
+//!   a backslash, which Windows quoting would read as an escaped quote). `Type =` starts a new trigger; the trigger
 //!   properties that follow belong to it; job properties go to the job wherever they are;
 //!   `Disabled` belongs to the current trigger once one has started, to the job before.
 //! - Commands: `/SJ`, `/CTJ`, `/SC user password` (the password is never stored; `/SC ""
@@ -452,18 +453,10 @@ impl Reader<'_> {
         let raw = rest[..end].trim();
         let value_start = line.start + eq + 1 + (rest.len() - rest.trim_start().len());
         let value_at = self.src.range(value_start, value_start + raw.len());
-        let value = if raw.starts_with('"') {
-            let parts = crate::winargs::split(raw);
-            match parts.as_slice() {
-                [one] => one.clone(),
-                _ => {
-                    self.error(
-                        value_at,
-                        format!("`{raw}` is not one value; quote the whole value, as in `\"C:\\Program Files\\x.exe\"`"),
-                    );
-                    return;
-                }
-            }
+        // The outer quotes go; nothing inside is special, so an MSI directory such as
+        // `"C:\Program Files\App\"` keeps its final backslash.
+        let value = if raw.len() >= 2 && raw.starts_with('"') && raw.ends_with('"') {
+            raw[1..raw.len() - 1].to_string()
         } else {
             raw.to_string()
         };
@@ -1070,7 +1063,7 @@ fn build(
         None => {
             errs.push(Diagnostic::error(
                 at.clone(),
-                format!("job `{name}` has no `ApplicationName`; expected the program to run"),
+                "the job has no `ApplicationName`; expected the program to run".to_string(),
             ));
             String::new()
         }
