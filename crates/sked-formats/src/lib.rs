@@ -75,6 +75,10 @@ pub struct ReadOptions {
     pub date_order: DateOrder,
     /// The task name for a source that holds none (a `.job` file is named by its file).
     pub name: Option<String>,
+    /// The civil date and time "now" in the default zone, for the sources that default to
+    /// it (schtasks without `/SD` or `/ST`, JT `TODAY` and `NOW`). A reader has no clock:
+    /// without it, such a source is refused with a message saying why.
+    pub now: Option<jiff::civil::DateTime>,
 }
 
 /// One task as a format holds it.
@@ -222,8 +226,8 @@ impl Format {
             Format::Job => job::read(input, opts),
             Format::Xml => xml::read(input, opts),
             Format::Gpp => gpp::read(input, opts),
-            Format::Schtasks => schtasks::read(input, opts),
-            Format::Jt => jt::read(input, opts),
+            Format::Schtasks => schtasks::read_at(input, opts, opts.now),
+            Format::Jt => jt::read_at(input, opts, opts.now),
         }
     }
 

@@ -250,13 +250,46 @@ fn gpp_losses(extras: &GppExtras, out: &mut Vec<String>) {
 }
 
 fn schtasks_losses(extras: &SchtasksExtras, out: &mut Vec<String>) {
-    let SchtasksExtras {} = extras;
-    let _ = out;
+    // `schedule` and `run_as` only choose how schtasks spells what the model holds (MINUTE
+    // and HOURLY are repeating daily triggers; `SYSTEM` is `run-as = "SYSTEM"`), and
+    // `task_run` only how /TR quoted the arguments the model holds: nothing is lost.
+    let SchtasksExtras {
+        schedule: _,
+        run_as: _,
+        task_run: _,
+        interactive,
+        no_password,
+        run_level,
+        v1,
+        hresult,
+    } = extras;
+    if *interactive {
+        out.push("schtasks /IT (run only while the user is logged on)".into());
+    }
+    if *no_password {
+        out.push("schtasks /NP (run without storing a password: S4U)".into());
+    }
+    if let Some(level) = run_level
+        && *level == crate::schtasks::RunLevel::Highest {
+            out.push("schtasks /RL HIGHEST (run with the highest privileges)".into());
+        }
+    if *v1 {
+        out.push("schtasks /V1 (a task visible to Windows versions before Vista)".into());
+    }
+    if *hresult {
+        out.push("schtasks /HRESULT (exit codes as HRESULTs)".into());
+    }
 }
 
 fn jt_losses(extras: &JtExtras, out: &mut Vec<String>) {
-    let JtExtras {} = extras;
-    let _ = out;
+    // `parameters` only keeps how the arguments the model holds were quoted.
+    let JtExtras { parameters: _, run_only_if_logged_on, hidden } = extras;
+    if *run_only_if_logged_on {
+        out.push("JT RunOnlyIfLoggedOn (run only while the user is logged on)".into());
+    }
+    if *hidden {
+        out.push("JT Hidden (the task is hidden)".into());
+    }
 }
 
 // ---------------------------------------------------------------------------------------

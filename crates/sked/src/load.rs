@@ -40,6 +40,8 @@ pub fn load(path: &str, format: Option<Format>) -> anyhow::Result<Source> {
     let opts = ReadOptions {
         // A `.job` is named after its file; standard input has none.
         name: (path == "-").then(|| "stdin".to_string()),
+        // schtasks and JT default dates and times to "now": the machine's civil time.
+        now: Some(jiff::Zoned::now().datetime()),
         ..ReadOptions::default()
     };
     let (format, document) = read_file(&name, &bytes, format, &opts)?;
