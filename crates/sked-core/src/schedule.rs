@@ -202,6 +202,26 @@ mod tests {
     use jiff::civil::date;
 
     #[test]
+    fn a_fold_just_after_the_query_is_seen() {
+        // Found by the property tests: London falls back at 01:00Z on 25 October 2026;
+        // `once` at 01:00 with `second` fires at 01:00 GMT, which a query a minute before
+        // (01:59 BST) must find although 01:00 civil is before 01:59 civil.
+        let mut task = Task::new("t", "/bin/true");
+        task.time_zone = Some("Europe/London".into());
+        let mut trigger =
+            Trigger::new(TriggerKind::Once).starting(Start::civil(date(2026, 10, 25).at(1, 0, 0, 0)));
+        trigger.dst_fold = crate::FoldPolicy::Second;
+        task.triggers.push(trigger);
+        let zones = Zones::new(jiff::tz::db().clone(), TimeZone::UTC);
+        let schedule = Schedule::new(&task, &zones).unwrap();
+        let from: Timestamp = "2026-10-25T00:59:00Z".parse().unwrap();
+        assert_eq!(
+            schedule.next_run(from).map(|r| r.at.to_string()),
+            Some("2026-10-25T01:00:00Z".to_string())
+        );
+    }
+
+    #[test]
     fn every_problem_in_one_pass() {
         let mut task = Task::new("t", "/bin/true");
         task.time_zone = Some("Mars/Olympus".into());

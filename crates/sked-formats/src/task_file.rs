@@ -270,9 +270,10 @@ fn schtasks_losses(extras: &SchtasksExtras, out: &mut Vec<String>) {
         out.push("schtasks /NP (run without storing a password: S4U)".into());
     }
     if let Some(level) = run_level
-        && *level == crate::schtasks::RunLevel::Highest {
-            out.push("schtasks /RL HIGHEST (run with the highest privileges)".into());
-        }
+        && *level == crate::schtasks::RunLevel::Highest
+    {
+        out.push("schtasks /RL HIGHEST (run with the highest privileges)".into());
+    }
     if *v1 {
         out.push("schtasks /V1 (a task visible to Windows versions before Vista)".into());
     }

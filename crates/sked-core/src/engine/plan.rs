@@ -188,9 +188,11 @@ impl Plan {
         let t = t.max(self.lower);
         if let Some((off, from, until)) = self.zone.steady(t) {
             let off = i64::from(off);
-            if from <= t - NEAR {
-                // No offset change in the two days before t: a civil time before t + off
-                // lands before t, so the first civil time from t + off is the candidate.
+            if from <= t - NEAR && t + NEAR < until {
+                // No offset change within two days of t: a civil time before t + off lands
+                // before t (a fold just after t could carry it later, a gap just before t
+                // could shift it later), so the first civil time from t + off is the
+                // candidate.
                 let c = self.seq.next(t + off)?;
                 if c - off + NEAR < until {
                     return Some(c - off);
