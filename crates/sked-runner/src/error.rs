@@ -34,7 +34,7 @@ pub enum ErrorKind {
     Start,
     /// The per-run log file could not be created, or pruning old logs failed.
     Log,
-    /// A resource of the daemon ran out or failed: pipes, pidfds, `fork`, no tokio runtime.
+    /// A resource of the daemon ran out or failed: pipes, pidfds, `clone`, no tokio runtime.
     Os,
     /// The run's exit could not be observed: its supervisor ended without a result, or the
     /// exit status was taken by someone else.

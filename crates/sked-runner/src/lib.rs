@@ -39,9 +39,12 @@
 //! - **Working directory.** [`RunSpec::working_dir`] must be an existing directory, and is
 //!   entered after the user switch, as the user. Without one: the user's home directory if
 //!   it exists, else `/`.
-//! - **Process group.** The child calls `setsid()`: it leads a new session and process group
-//!   (its pgid is its pid) without a controlling terminal. Stops signal the whole group, so
-//!   the program's children and grandchildren end with it.
+//! - **Process group.** The child calls `setpgid(0, 0)`: it leads a new process group (its
+//!   pgid is its pid). Stops signal the whole group, so the program's children and
+//!   grandchildren end with it (unless they moved to a group of their own). It stays in the
+//!   daemon's session: a new session per run (`setsid`) would, with the kernel's scheduler
+//!   autogroups, put each run in its own CPU group where its nice value no longer counts
+//!   against other processes.
 //! - **Priority.** [`RunSpec::nice`] is applied with `setpriority` before the user switch,
 //!   so a root daemon may set negative values. A value the daemon is not allowed to set
 //!   fails the start ([`ErrorKind::PermissionDenied`]); a daemon that is not root should

@@ -2,10 +2,10 @@
 
 use std::ffi::{CString, OsStr};
 use std::io;
-use std::os::fd::{AsFd, OwnedFd};
+use std::os::fd::{AsFd, AsRawFd, OwnedFd};
 use std::os::unix::ffi::OsStrExt;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::sync::OnceLock;
 use std::time::{Duration, SystemTime};
 
 use nix::errno::Errno;
@@ -25,7 +25,7 @@ use crate::log::{self, LogWriter};
 use crate::program;
 use crate::run::{ExitStatus, RunControl, RunExit, RunHandle, StopReason};
 use crate::spec::RunSpec;
-use crate::sys::{self, ChildSetup, Stage};
+use crate::sys::{self, CStringArray, SpawnError, Stage};
 
 /// The [`Runner`] that starts real processes.
 ///
@@ -53,6 +53,7 @@ impl Runner for ProcessRunner {
         let runtime = tokio::runtime::Handle::try_current().map_err(|_| Error::new(Inner::NoRuntime))?;
         let prepared = Prepared::new(&spec)?;
         let file = log::create(&spec.log, prepared.switch.as_ref().map(|s| (s.uid, s.gid)))?;
+        let _guard = runtime.enter();
         let started = match spawn(&spec, &prepared) {
             Ok(started) => started,
             Err(e) => {
@@ -61,23 +62,12 @@ impl Runner for ProcessRunner {
                 return Err(e);
             }
         };
-        let pid = started.child.id();
-        let (handle, control) = RunHandle::new(pid);
-        let _guard = runtime.enter();
-        let pidfd = sys::watch_pidfd(started.pidfd);
-        let output = pipe::Receiver::from_owned_fd(started.output);
-        let (pidfd, output) = match (pidfd, output) {
-            (Ok(p), Ok(o)) => (p, o),
-            (Err(e), _) | (_, Err(e)) => {
-                abandon(started.child);
-                return Err(os_error(&prepared.program, "could not watch the process", e));
-            }
-        };
+        let (handle, control) = RunHandle::new(started.pid);
         let now = Instant::now();
         let sup = Supervisor {
-            child: started.child,
-            pidfd,
-            output,
+            pid: started.pid,
+            pidfd: started.pidfd,
+            output: started.output,
             log: LogWriter::new(tokio::fs::File::from_std(file), spec.log.max_bytes),
             control,
             deadline: spec.max_run_time.map(|d| now + d),
@@ -92,7 +82,7 @@ impl Runner for ProcessRunner {
     }
 }
 
-/// What is worked out in the daemon before forking.
+/// What is worked out in the daemon before the child is created.
 struct Prepared {
     program: PathBuf,
     account: Account,
@@ -146,52 +136,90 @@ fn working_dir(dir: Option<&Path>, account: &Account) -> Result<PathBuf, Error> 
 }
 
 struct Started {
-    child: Child,
-    pidfd: OwnedFd,
-    output: OwnedFd,
+    pid: u32,
+    pidfd: AsyncFd<OwnedFd>,
+    output: pipe::Receiver,
     at: SystemTime,
 }
 
-fn spawn(spec: &RunSpec, prepared: &Prepared) -> Result<Started, Error> {
-    let program = &prepared.program;
-    // One pipe for stdout and stderr: the two arrive in the order they were written.
-    let (read, write) = nix::unistd::pipe2(OFlag::O_CLOEXEC)
-        .map_err(|e| os_error(program, "could not create a pipe", e.into()))?;
-    let write2 = write.try_clone().map_err(|e| os_error(program, "could not duplicate the pipe", e))?;
-    let mut cmd = Command::new(program);
-    cmd.args(&spec.args)
-        .env_clear()
-        .envs(&prepared.env)
-        .stdin(Stdio::null())
-        .stdout(Stdio::from(write))
-        .stderr(Stdio::from(write2));
-    let cwd = CString::new(prepared.cwd.as_os_str().as_bytes())
-        .map_err(|_| Error::invalid("working_dir", "contains a NUL byte"))?;
-    ChildSetup { nice: spec.nice, switch: prepared.switch.clone(), cwd }.install(&mut cmd);
-    let at = SystemTime::now();
-    let spawned = cmd.spawn();
-    // The command holds the pipe's write ends: drop them now, or the log never sees EOF.
-    drop(cmd);
-    let child = spawned.map_err(|e| start_error(e, spec, prepared))?;
-    let pidfd = match sys::pidfd_open(child.id()) {
-        Ok(fd) => fd,
-        Err(e) => {
-            abandon(child);
-            return Err(os_error(program, "could not open a pidfd (Linux 5.3 or later is needed)", e));
-        }
-    };
-    Ok(Started { child, pidfd, output: read, at })
+/// Standard input of every run: `/dev/null`, opened once.
+fn dev_null() -> io::Result<&'static OwnedFd> {
+    static NULL: OnceLock<OwnedFd> = OnceLock::new();
+    if let Some(fd) = NULL.get() {
+        return Ok(fd);
+    }
+    let fd = at_least_3(std::fs::File::open("/dev/null")?.into())?;
+    Ok(NULL.get_or_init(|| fd))
 }
 
-fn start_error(e: io::Error, spec: &RunSpec, prepared: &Prepared) -> Error {
-    let (stage, source) = sys::decode(e);
+/// `fd`, or a copy of it numbered 3 or above: the child puts its standard descriptors at 0, 1
+/// and 2, which must not be where its sources are (only possible in a daemon that closed its
+/// own standard descriptors).
+fn at_least_3(fd: OwnedFd) -> io::Result<OwnedFd> {
+    // `try_clone` duplicates with F_DUPFD_CLOEXEC from 3 upwards.
+    if fd.as_raw_fd() < 3 { fd.try_clone() } else { Ok(fd) }
+}
+
+/// Must be called inside the runtime: the pidfd and the pipe are registered with it.
+fn spawn(spec: &RunSpec, prepared: &Prepared) -> Result<Started, Error> {
+    let program = &prepared.program;
+    let os = |what: &'static str| move |e: io::Error| os_error(program, what, e);
+    let stdin = dev_null().map_err(os("could not open /dev/null"))?;
+    // One pipe for stdout and stderr: the two arrive in the order they were written.
+    let (read, write) =
+        nix::unistd::pipe2(OFlag::O_CLOEXEC).map_err(|e| os("could not create a pipe")(e.into()))?;
+    let write = at_least_3(write).map_err(os("could not create a pipe"))?;
+
+    // Checked for NUL bytes in `Prepared::new`, so none of these fail.
+    let c = |bytes: &[u8]| CString::new(bytes).map_err(|_| Error::invalid("program", "contains a NUL byte"));
+    let path = c(program.as_os_str().as_bytes())?;
+    let mut argv = vec![c(spec.program.as_os_str().as_bytes())?];
+    for a in &spec.args {
+        argv.push(c(a.as_bytes())?);
+    }
+    let mut envp = Vec::with_capacity(prepared.env.len());
+    for (k, v) in &prepared.env {
+        envp.push(c(&[k.as_bytes(), b"=", v.as_bytes()].concat())?);
+    }
+    let (argv, envp) = (CStringArray::new(argv), CStringArray::new(envp));
+    let cwd = c(prepared.cwd.as_os_str().as_bytes())?;
+    let exec = sys::Exec {
+        program: &path,
+        argv: &argv,
+        envp: &envp,
+        stdin: stdin.as_fd(),
+        output: write.as_fd(),
+        nice: spec.nice,
+        switch: prepared.switch.as_ref(),
+        cwd: &cwd,
+    };
+    let at = SystemTime::now();
+    let pid = sys::spawn(&exec).map_err(|e| match e {
+        SpawnError::Parent(e) => os_error(program, "could not create the process", e),
+        SpawnError::Child(stage, e) => start_error(stage, e, spec, prepared),
+    })?;
+    // The child has its copies; the daemon's write end must go, or the log never sees EOF.
+    drop(write);
+    let watched = sys::pidfd_open(pid)
+        .and_then(sys::watch_pidfd)
+        .and_then(|pidfd| Ok((pidfd, pipe::Receiver::from_owned_fd(read)?)));
+    match watched {
+        Ok((pidfd, output)) => Ok(Started { pid, pidfd, output, at }),
+        Err(e) => {
+            abandon(pid);
+            Err(os_error(program, "could not watch the process", e))
+        }
+    }
+}
+
+fn start_error(stage: Stage, source: io::Error, spec: &RunSpec, prepared: &Prepared) -> Error {
     let user = &prepared.account.name;
     let uid = prepared.account.uid;
     let what = match stage {
         Stage::Exec => "could not execute the program".to_string(),
-        Stage::Session => "could not create a session and process group".to_string(),
+        Stage::ProcessGroup => "could not create a process group".to_string(),
         Stage::Priority => format!("could not set nice value {}", spec.nice.unwrap_or(0)),
-        Stage::Signals => "could not reset signal handling".to_string(),
+        Stage::Stdio => "could not set up standard input and output".to_string(),
         Stage::SetGid => format!("could not switch to the group of `{user}` (gid {})", prepared.account.gid),
         Stage::SetGroups => format!("could not set the supplementary groups of `{user}`"),
         Stage::SetUid => format!("could not switch to user `{user}` (uid {uid})"),
@@ -208,10 +236,11 @@ fn os_error(program: &Path, what: &'static str, source: io::Error) -> Error {
 }
 
 /// Kills and reaps a child the runner cannot supervise.
-fn abandon(mut child: Child) {
-    let _ = killpg(Pid::from_raw(child.id() as i32), Signal::SIGKILL);
-    // Blocks only until the kernel has delivered SIGKILL: the child is not waiting on us.
-    let _ = child.wait();
+fn abandon(pid: u32) {
+    let pid = Pid::from_raw(pid as i32);
+    let _ = killpg(pid, Signal::SIGKILL);
+    // Blocks only until the kernel has delivered SIGKILL.
+    let _ = nix::sys::wait::waitpid(pid, None);
 }
 
 /// Where a run is in its life.
@@ -240,7 +269,7 @@ enum Alarm {
 /// its process group id, from being reused, so signalling the group after the program has
 /// exited can never reach an unrelated process.
 struct Supervisor {
-    child: Child,
+    pid: u32,
     pidfd: AsyncFd<OwnedFd>,
     output: pipe::Receiver,
     log: LogWriter<tokio::fs::File>,
@@ -261,12 +290,12 @@ const MAX_BUF: usize = 64 * 1024;
 impl Supervisor {
     async fn run(mut self) {
         let result = self.supervise().await;
-        let Supervisor { mut child, log, control, started_wall, started, .. } = self;
+        let Supervisor { pidfd, log, control, started_wall, started, .. } = self;
         let summary = log.finish().await;
         let result = match result {
             Ok((status, stopped, escalated, ended_wall, ended)) => {
-                // The program exited (seen through the pidfd): reaping does not block.
-                let _ = child.wait();
+                // The program has exited (seen through the pidfd): reaping does not block.
+                let _ = waitid(Id::PIDFd(pidfd.get_ref().as_fd()), WaitPidFlag::WEXITED);
                 Ok(RunExit {
                     status,
                     stopped,
@@ -286,7 +315,7 @@ impl Supervisor {
     async fn supervise(
         &mut self,
     ) -> Result<(ExitStatus, Option<StopReason>, bool, SystemTime, Instant), Error> {
-        let pid = self.child.id();
+        let pid = self.pid;
         let pgid = Pid::from_raw(pid as i32);
         let mut phase = Phase::Running;
         let mut exited: Option<(ExitStatus, SystemTime, Instant)> = None;

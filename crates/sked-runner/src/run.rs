@@ -170,7 +170,7 @@ impl RunHandle {
         self.pid
     }
 
-    /// Its process group id: the same, since it leads a new session.
+    /// Its process group id: the same, since it leads a new process group.
     pub fn pgid(&self) -> u32 {
         self.pid
     }

@@ -394,7 +394,7 @@ async fn the_nice_value_is_applied() {
 }
 
 #[tokio::test]
-async fn the_process_leads_its_own_group_and_session() {
+async fn the_process_leads_its_own_process_group() {
     let f = Fixture::new();
     let (mut handle, _) = f.start(f.spec("sleep", &["60"]));
     let pid = handle.pid();
@@ -402,7 +402,9 @@ async fn the_process_leads_its_own_group_and_session() {
     let fields: Vec<&str> = stat.rsplit_once(')').unwrap().1.split_whitespace().collect();
     // pgrp is field 5, session field 6.
     assert_eq!(fields[5 - 3], pid.to_string());
-    assert_eq!(fields[6 - 3], pid.to_string());
+    let own = std::fs::read_to_string("/proc/self/stat").unwrap();
+    let own: Vec<&str> = own.rsplit_once(')').unwrap().1.split_whitespace().collect();
+    assert_eq!(fields[6 - 3], own[6 - 3], "it stays in the daemon's session");
     assert_eq!(handle.pgid(), pid);
     handle.stop(StopReason::User);
     wait(&mut handle).await;
@@ -488,4 +490,23 @@ async fn many_runs_at_once() {
         assert!(exit.status.success());
         assert_eq!(read(&path), format!("{i}\n"));
     }
+}
+
+#[tokio::test]
+async fn no_signal_is_ignored_or_blocked_in_the_child() {
+    let f = Fixture::new();
+    let status = |pid: &str, key: &str| {
+        let text = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap();
+        let line = text.lines().find(|l| l.starts_with(key)).unwrap().to_owned();
+        u64::from_str_radix(line.split_whitespace().nth(1).unwrap(), 16).unwrap()
+    };
+    // Rust ignores SIGPIPE in every program it starts, so the test process has something to
+    // leak.
+    assert_ne!(status("self", "SigIgn:") & (1 << (libc::SIGPIPE - 1)), 0);
+    let (mut handle, _) = f.start(f.spec("sleep", &["60"]));
+    let pid = handle.pid().to_string();
+    assert_eq!(status(&pid, "SigIgn:"), 0);
+    assert_eq!(status(&pid, "SigBlk:"), 0);
+    handle.stop(StopReason::User);
+    wait(&mut handle).await;
 }
