@@ -1,12 +1,15 @@
 //! The sked runner: starts a task's program and enforces its limits.
 //!
-//! ```no_run
+//! ```
 //! use std::time::Duration;
 //! use sked_runner::{LogSpec, Outcome, ProcessRunner, RunIdentity, RunSpec, Runner};
 //!
 //! # #[tokio::main(flavor = "current_thread")]
-//! # async fn main() -> Result<(), sked_runner::Error> {
-//! let spec = RunSpec::new("echo", LogSpec::new("/var/log/sked/backup/42.log"))
+//! # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! # let dir = tempfile::tempdir()?;
+//! # let log_path = dir.path().join("42.log");
+//! // The daemon would log to /var/log/sked/<task>/<run id>.log.
+//! let spec = RunSpec::new("echo", LogSpec::new(&log_path))
 //!     .args(["hello", "$HOME; stays literal"])
 //!     .env("BACKUP_TARGET", "/srv/backup")
 //!     .identity(RunIdentity { task: "backup".into(), run_id: "42".into(), scheduled_time: None })
@@ -15,6 +18,7 @@
 //! println!("started pid {}", run.pid());
 //! let exit = run.wait().await?;
 //! assert_eq!(exit.outcome(), Outcome::Succeeded);
+//! assert_eq!(std::fs::read_to_string(&log_path)?, "hello $HOME; stays literal\n");
 //! println!("{} after {:?}, {} bytes logged", exit.status, exit.run_time, exit.log.bytes);
 //! # Ok(())
 //! # }

@@ -373,7 +373,10 @@ impl Supervisor {
                             phase = Phase::Killed { reason };
                         }
                     }
-                    Some(Alarm::EndDrain) | None => break,
+                    Some(Alarm::EndDrain) | None => {
+                        self.read_what_is_there(&mut buf).await;
+                        break;
+                    }
                 },
                 read = read_some(&self.output, &mut buf), if output_open => match read {
                     Ok(0) | Err(_) => output_open = false,
@@ -392,6 +395,26 @@ impl Supervisor {
             Phase::Terminating { reason, .. } | Phase::Killed { reason } => Some(reason),
         };
         Ok((status, stopped, escalated, ended_wall, ended))
+    }
+
+    /// Reads what the pipe already holds, without waiting for more: the drain period ends,
+    /// but nothing written before it ends is lost. Bounded, since whoever still holds the
+    /// pipe may be writing as fast as it is read.
+    async fn read_what_is_there(&mut self, buf: &mut Vec<u8>) {
+        const LIMIT: usize = 1024 * 1024;
+        let mut read = 0;
+        if buf.is_empty() {
+            buf.resize(MIN_BUF, 0);
+        }
+        while read < LIMIT {
+            match self.output.try_read(buf) {
+                Ok(0) | Err(_) => break,
+                Ok(n) => {
+                    self.log.write(&buf[..n]).await;
+                    read += n;
+                }
+            }
+        }
     }
 
     /// The next thing the timer must wake the run for, if any.

@@ -510,3 +510,15 @@ async fn no_signal_is_ignored_or_blocked_in_the_child() {
     handle.stop(StopReason::User);
     wait(&mut handle).await;
 }
+
+#[tokio::test]
+async fn output_buffered_at_exit_is_kept_even_without_a_drain_period() {
+    let f = Fixture::new();
+    // 60,000 bytes fit in the pipe: `head` has written them all and exited before the log
+    // has read them.
+    let spec = RunSpec::new("head", f.log().drain(Duration::ZERO)).args(["-c", "60000", "/dev/zero"]);
+    let (exit, log) = f.run(spec).await;
+    assert!(exit.status.success());
+    assert_eq!(exit.log.bytes, 60_000);
+    assert_eq!(log.len(), 60_000);
+}
