@@ -190,6 +190,9 @@ pub(crate) fn spawn(exec: &Exec<'_>) -> Result<u32, SpawnError> {
         // of a mapping of `ChildStack::SIZE` bytes that only this thread uses, and this thread
         // is suspended (CLONE_VFORK) for as long as the child runs on it; `args` outlives the
         // call for the same reason. SIGCHLD is the child's exit signal, as for `fork`.
+        // Deliberately not shared: the descriptor table (CLONE_FILES), the working directory
+        // (CLONE_FS) and the signal dispositions (CLONE_SIGHAND), so the child's `dup2`,
+        // `chdir` and signal resets change only the child.
         let pid = unsafe {
             libc::clone(
                 child_main,
@@ -363,7 +366,7 @@ impl ChildStack {
 
     /// The top of the stack (stacks grow down on every 64-bit Linux target), 16-byte aligned.
     fn top(&self) -> *mut c_void {
-        // SAFETY: one past the end of the mapping, which `len` bytes long; page-aligned.
+        // SAFETY: one past the end of the mapping, which is `len` bytes long; page-aligned.
         unsafe { self.base.cast::<u8>().add(self.len).cast() }
     }
 }
