@@ -522,3 +522,26 @@ async fn output_buffered_at_exit_is_kept_even_without_a_drain_period() {
     assert_eq!(exit.log.bytes, 60_000);
     assert_eq!(log.len(), 60_000);
 }
+
+#[tokio::test]
+async fn a_daemon_that_is_not_root_runs_only_as_itself() {
+    if is_root() {
+        eprintln!("skipped: this checks a daemon that is not root (run the tests as another user)");
+        return;
+    }
+    let f = Fixture::new();
+    let me = nix::unistd::geteuid().as_raw();
+    let err = f.runner.start(f.spec("/bin/true", &[]).user(UserSpec::Uid(0))).unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::PermissionDenied);
+    let root = nix::unistd::User::from_uid(0.into()).unwrap().unwrap().name;
+    assert_eq!(
+        err.to_string(),
+        format!("cannot run as `{root}` (uid 0): the daemon runs as uid {me}, not root")
+    );
+    let (exit, log) = f.run(f.spec("id", &["-u"]).user(UserSpec::Uid(me))).await;
+    assert!(exit.status.success());
+    assert_eq!(log, format!("{me}\n"));
+    let err = f.runner.start(f.spec("/bin/true", &[]).nice(-5)).unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::PermissionDenied);
+    assert_eq!(err.raw_os_error(), Some(libc::EACCES));
+}
