@@ -33,9 +33,12 @@ use crate::sys::{self, CStringArray, SpawnError, Stage};
 /// end of the output pipe, the log file) until it ends; no thread. A daemon running
 /// thousands of tasks at once needs `RLIMIT_NOFILE` to match.
 ///
-/// Requirements: 64-bit Linux 5.3 or later (pidfds); calls from inside a tokio runtime with
-/// I/O and time enabled; the daemon must not set `SIGCHLD` to `SIG_IGN` (that would let the
-/// kernel reap children before their exit status is read).
+/// Requirements: Linux 5.3 or later (pidfds) on x86_64, aarch64 or riscv64; calls from
+/// inside a tokio runtime with I/O and time enabled; the daemon must not set `SIGCHLD` to
+/// `SIG_IGN` (that would let the kernel reap children before their exit status is read).
+///
+/// [`Runner::start`] blocks its thread until the child has called `exec` (about a
+/// millisecond on a small machine), as `std::process::Command::spawn` does.
 #[derive(Clone, Copy, Debug, Default)]
 pub struct ProcessRunner {
     _private: (),

@@ -38,10 +38,14 @@ use std::sync::atomic::{AtomicI32, Ordering};
 use tokio::io::Interest;
 use tokio::io::unix::AsyncFd;
 
-// The raw credential system calls below take 32-bit ids, which on 32-bit targets are the
-// `*32` variants; sked supports 64-bit Linux only.
-#[cfg(not(all(target_os = "linux", target_pointer_width = "64")))]
-compile_error!("sked-runner supports 64-bit Linux only");
+// The raw system calls below assume 64-bit Linux with 64 signals: 32-bit ids for the
+// credential calls (on 32-bit targets those are the `*32` variants) and an 8-byte kernel
+// signal set (MIPS has 128 signals). These are the targets that hold for.
+#[cfg(not(all(
+    target_os = "linux",
+    any(target_arch = "x86_64", target_arch = "aarch64", target_arch = "riscv64")
+)))]
+compile_error!("sked-runner supports Linux on x86_64, aarch64 and riscv64");
 
 /// The step of the child's set-up that failed, carried back to the parent with its errno.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
