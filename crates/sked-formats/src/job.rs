@@ -169,3 +169,5 @@ fn default_event_start() -> jiff::civil::DateTime {
     jiff::civil::date(1601, 1, 1).at(0, 0, 0, 0)
 }
 
+#[cfg(test)]
+mod tests;

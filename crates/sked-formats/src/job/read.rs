@@ -2,16 +2,14 @@
 
 use jiff::civil::Date;
 use sked_core::{
-    Duration, End, IdleSettings, MonthDays, MonthSet, PowerSettings, Priority, Repetition,
-    Start, Task, Trigger, TriggerKind, WeekOfMonth, WeekSet, WeekdaySet,
+    Duration, End, IdleSettings, MonthDays, MonthSet, PowerSettings, Priority, Repetition, Start,
+    Task, Trigger, TriggerKind, WeekOfMonth, WeekSet, WeekdaySet,
 };
 
 use super::bytes::{Field, Reader, error_at};
 use super::extras::{Guid, JobExtras, JobTriggerExtras, SystemTime, TaskReserved};
 use super::trigger_type::{self as tt, used_bits};
-use super::{
-    FIXED_LEN, NO_TIME_LIMIT, SIGNATURE_LEN, TRIGGER_LEN, flags, priority, trigger_flags,
-};
+use super::{FIXED_LEN, NO_TIME_LIMIT, SIGNATURE_LEN, TRIGGER_LEN, flags, priority, trigger_flags};
 use crate::{Diagnostic, Document, Entry, Error, Extras, Location, ReadOptions, winargs};
 
 /// Reads a Task Scheduler 1.0 `.job` file (MS-TSCH 2.4) into a document of one task.
@@ -98,7 +96,9 @@ pub fn read(input: &[u8], opts: &ReadOptions) -> Result<Document, Error> {
     let author = counted_string(&mut r, Field::job("Author"))?;
     let comment = counted_string(&mut r, Field::job("Comment"))?;
     let size = r.u16(Field::job("User Data Size"))?;
-    let user_data = r.bytes(usize::from(size), Field::job("User Data"))?.to_vec();
+    let user_data = r
+        .bytes(usize::from(size), Field::job("User Data"))?
+        .to_vec();
     let at = r.pos();
     let reserved = match r.u16(Field::job("Reserved Data Size"))? {
         0 => None,
@@ -379,7 +379,13 @@ fn read_trigger(
     let begin = date(raw.begin, at(off::BEGIN), i, BEGIN)?;
     let begin = begin.at(
         time_part(raw.hour, 23, at(off::HOUR), f("Start Hour"), "an hour")?,
-        time_part(raw.minute, 59, at(off::MINUTE), f("Start Minute"), "a minute")?,
+        time_part(
+            raw.minute,
+            59,
+            at(off::MINUTE),
+            f("Start Minute"),
+            "a minute",
+        )?,
         0,
         0,
     );
@@ -461,9 +467,7 @@ fn read_trigger(
                 error_at(
                     at(off::SPECIFIC),
                     f("Specific0"),
-                    format!(
-                        "expected a week from `1` (first) to `5` (last), but found `{s0}`"
-                    ),
+                    format!("expected a week from `1` (first) to `5` (last), but found `{s0}`"),
                 )
             })?;
             TriggerKind::MonthlyWeekday {
@@ -565,12 +569,19 @@ const END: [&str; 3] = ["End Year", "End Month", "End Day"];
 /// A date from three words at `at` (year, month, day, named by `names`), checked.
 fn date(words: [u16; 3], at: usize, i: usize, names: [&'static str; 3]) -> Result<Date, Error> {
     let [y, m, d] = words;
-    let err = |k: usize, message: String| error_at(at + 2 * k, Field::trigger(i, names[k]), message);
+    let err =
+        |k: usize, message: String| error_at(at + 2 * k, Field::trigger(i, names[k]), message);
     if !(1601..=9999).contains(&y) {
-        return Err(err(0, format!("expected a year from `1601` to `9999`, but found `{y}`")));
+        return Err(err(
+            0,
+            format!("expected a year from `1601` to `9999`, but found `{y}`"),
+        ));
     }
     if !(1..=12).contains(&m) {
-        return Err(err(1, format!("expected a month from `1` to `12`, but found `{m}`")));
+        return Err(err(
+            1,
+            format!("expected a month from `1` to `12`, but found `{m}`"),
+        ));
     }
     // Both in range, checked above.
     let (y, m) = (y as i16, m as i8);

@@ -195,21 +195,25 @@ impl<'a> Plan<'a> {
             _ => winargs::join(&task.args),
         };
         let strings = [
-            ("command", Some(task.command.as_str())),
-            ("args", Some(parameters.as_str())),
-            ("working-dir", task.working_dir.as_deref()),
-            ("author", task.author.as_deref()),
-            ("comment", task.comment.as_deref()),
+            (
+                "command",
+                Some(task.command.as_str()),
+                extras.application_name_nul,
+            ),
+            ("args", Some(parameters.as_str()), extras.parameters_nul),
+            ("working-dir", task.working_dir.as_deref(), true),
+            ("author", task.author.as_deref(), true),
+            ("comment", task.comment.as_deref(), true),
         ];
         let mut variable = 0usize;
-        for (key, s) in strings {
+        for (key, s, empty_as_nul) in strings {
+            variable += string_len(s, empty_as_nul);
             let units = s.map_or(0, |s| s.encode_utf16().count());
             if units > MAX_STRING_UNITS {
                 self.fatal(format!(
                     "`{key}` is {units} UTF-16 characters long; a .job string holds at most {MAX_STRING_UNITS}"
                 ));
             }
-            variable += 2 + 2 * (units + 1);
         }
         self.parameters = parameters;
         if extras.user_data.len() > usize::from(u16::MAX) {
@@ -249,9 +253,7 @@ impl<'a> Plan<'a> {
             ));
         }
         if task.start_when_available {
-            self.lossy(
-                "start-when-available: a .job cannot start missed runs late".to_string(),
-            );
+            self.lossy("start-when-available: a .job cannot start missed runs late".to_string());
         }
         self.priority = match task.priority {
             Priority::Realtime => priority::REALTIME,
@@ -270,8 +272,7 @@ impl<'a> Plan<'a> {
             None => NO_TIME_LIMIT,
             Some(d) if d.as_millis() > MAX_RUN_TIME_MS => {
                 self.fatal(format!(
-                    "max-run-time `{d}` is longer than a .job holds (`{}`); give a shorter limit, or `none` for no limit",
-                    Duration::from_millis(MAX_RUN_TIME_MS)
+                    "max-run-time `{d}` is longer than a .job holds ({MAX_RUN_TIME_MS} ms, about 49.7 days); give a shorter limit, or `none` for no limit"
                 ));
                 NO_TIME_LIMIT
             }
@@ -288,7 +289,10 @@ impl<'a> Plan<'a> {
             (idle.start_only_if_idle, flags::START_ONLY_IF_IDLE),
             (idle.stop_on_idle_end, flags::KILL_ON_IDLE_END),
             (idle.restart_on_idle_resume, flags::RESTART_ON_IDLE_RESUME),
-            (power.no_start_on_batteries, flags::DONT_START_IF_ON_BATTERIES),
+            (
+                power.no_start_on_batteries,
+                flags::DONT_START_IF_ON_BATTERIES,
+            ),
             (power.stop_on_batteries, flags::KILL_IF_GOING_ON_BATTERIES),
             (task.wake_to_run, flags::SYSTEM_REQUIRED),
         ] {
@@ -312,7 +316,7 @@ impl<'a> Plan<'a> {
     /// Whole minutes of `d`, noting a loss when it is not a whole number of minutes.
     fn whole_minutes(&mut self, key: &str, d: Duration) -> u64 {
         let mins = d.as_mins();
-        if d.as_millis() % 60_000 != 0 {
+        if !d.as_millis().is_multiple_of(60_000) {
             self.lossy(format!(
                 "`{key}` `{d}`: a .job holds whole minutes; written as `{}`",
                 Duration::from_mins(mins)
@@ -489,9 +493,7 @@ impl<'a> Plan<'a> {
     fn interval_u16(&mut self, label: &str, unit: &str, every: u32) -> u16 {
         match u16::try_from(every) {
             Ok(0) => {
-                self.fatal(format!(
-                    "{label}: every 0 {unit}; a .job needs at least 1"
-                ));
+                self.fatal(format!("{label}: every 0 {unit}; a .job needs at least 1"));
                 0
             }
             Ok(v) => v,
@@ -695,7 +697,8 @@ impl<'a> Plan<'a> {
             }
         }
         let trigger_offset = out.len() as u16;
-        out[trigger_offset_at..trigger_offset_at + 2].copy_from_slice(&trigger_offset.to_le_bytes());
+        out[trigger_offset_at..trigger_offset_at + 2]
+            .copy_from_slice(&trigger_offset.to_le_bytes());
         out.put_u16(self.triggers.len() as u16);
         for (i, t) in self.triggers.iter().enumerate() {
             let tx = x.triggers.get(i).copied().unwrap_or_default();
@@ -707,6 +710,15 @@ impl<'a> Plan<'a> {
             out.extend_from_slice(sig);
         }
         out
+    }
+}
+
+/// The bytes [`put_string`] writes.
+fn string_len(s: Option<&str>, empty_as_nul: bool) -> usize {
+    match s {
+        None => 2,
+        Some("") if !empty_as_nul => 2,
+        Some(s) => 2 + 2 * (s.encode_utf16().count() + 1),
     }
 }
 
@@ -778,8 +790,8 @@ fn encode_trigger(out: &mut Vec<u8>, t: &PlannedTrigger, x: &JobTriggerExtras) {
     out.put_u32(interval);
     out.put_u32(rg);
     out.put_u32(t.ty);
-    for k in 0..3 {
-        out.put_u16((t.specific[k] & used[k]) | (x.specific[k] & !used[k]));
+    for ((planned, used), kept) in t.specific.iter().zip(used).zip(x.specific) {
+        out.put_u16((planned & used) | (kept & !used));
     }
     out.put_u16(x.padding);
     out.put_u16(x.reserved2);
