@@ -466,6 +466,71 @@ fn event_triggers() {
 }
 
 #[test]
+fn extras_apply_only_where_the_model_holds_nothing() {
+    // A daily trigger with unused words and a raw duration, edited into a weekly one with
+    // repetition: the words Weekly uses and the duration now come from the model.
+    let mut raw = T::new(1, [1, 0x0107, 9]);
+    raw.duration = 30;
+    let b = job_file(0, [Some("x"), None, None, None, None], &[raw]);
+    let mut doc = read(&b, &opts("t")).unwrap();
+    let t = &mut doc.entries[0].task.triggers[0];
+    t.kind = TriggerKind::Weekly {
+        every: 2,
+        days: WeekdaySet::from_mask(0x41),
+    };
+    t.repeat = Some(Repetition {
+        every: Duration::from_mins(5),
+        duration: Some(Duration::from_mins(50)),
+        stop_at_end: true,
+    });
+    let (t, x) = read_one(&write(&doc).unwrap());
+    assert_eq!(
+        t.triggers[0].kind,
+        TriggerKind::Weekly {
+            every: 2,
+            days: WeekdaySet::from_mask(0x41)
+        }
+    );
+    assert_eq!(
+        t.triggers[0].repeat.unwrap().duration,
+        Some(Duration::from_mins(50))
+    );
+    assert_eq!(x.triggers[0].specific, [0, 0x0100, 9]);
+    assert_eq!(x.triggers[0].minutes_duration, 0);
+
+    // An event trigger's begin date comes from the extras, unless they hold one no file
+    // can; then it is the first day a SYSTEMTIME holds.
+    let mut task = Task::new("x", "x");
+    task.triggers.push(Trigger::new(TriggerKind::OnIdle));
+    let mut e = Entry::new(task);
+    let mut x = JobExtras::default();
+    x.triggers.push(JobTriggerExtras {
+        event_start: Some(date(2001, 3, 15).at(8, 0, 0, 0)),
+        ..JobTriggerExtras::default()
+    });
+    e.extras.job = Some(x.clone());
+    let doc = Document {
+        entries: vec![e.clone()],
+        warnings: vec![],
+    };
+    let (_, back) = read_one(&write(&doc).unwrap());
+    assert_eq!(back.triggers, x.triggers);
+    x.triggers[0].event_start = Some(date(1000, 1, 1).at(0, 0, 0, 0));
+    e.extras.job = Some(x);
+    let (_, back) = read_one(
+        &write(&Document {
+            entries: vec![e],
+            warnings: vec![],
+        })
+        .unwrap(),
+    );
+    assert_eq!(
+        back.triggers[0].event_start,
+        Some(date(1601, 1, 1).at(0, 0, 0, 0))
+    );
+}
+
+#[test]
 fn task_settings_from_flags_and_fixed_fields() {
     let mut b = job_file(
         flags::DISABLED

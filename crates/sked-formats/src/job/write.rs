@@ -744,9 +744,11 @@ fn put_string(out: &mut Vec<u8>, s: Option<&str>, empty_as_nul: bool) {
 
 fn encode_trigger(out: &mut Vec<u8>, t: &PlannedTrigger, x: &JobTriggerExtras) {
     let event = tt::is_event(t.ty);
+    // The plan refuses model starts before 1601; an extras start that old is not from a
+    // file, and is replaced rather than written as a date no reader accepts.
     let begin = t
         .start
-        .or(x.event_start.filter(|_| event))
+        .or(x.event_start.filter(|d| event && d.year() >= 1601))
         .unwrap_or_else(default_event_start);
     let mut held = trigger_flags::DISABLED;
     let mut rg = 0;
