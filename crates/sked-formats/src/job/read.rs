@@ -585,17 +585,14 @@ fn date(words: [u16; 3], at: usize, i: usize, names: [&'static str; 3]) -> Resul
     }
     // Both in range, checked above.
     let (y, m) = (y as i16, m as i8);
+    if let Some(date) = i8::try_from(d).ok().and_then(|d| Date::new(y, m, d).ok()) {
+        return Ok(date);
+    }
     let last = Date::new(y, m, 1).map_or(28, |first| first.days_in_month());
-    i8::try_from(d)
-        .ok()
-        .filter(|d| (1..=last).contains(d))
-        .and_then(|d| Date::new(y, m, d).ok())
-        .ok_or_else(|| {
-            err(
-                2,
-                format!("expected a day of {y:04}-{m:02} from `1` to `{last}`, but found `{d}`"),
-            )
-        })
+    Err(err(
+        2,
+        format!("expected a day of {y:04}-{m:02} from `1` to `{last}`, but found `{d}`"),
+    ))
 }
 
 fn time_part(v: u16, max: u16, at: usize, field: Field, what: &str) -> Result<i8, Error> {

@@ -1120,7 +1120,7 @@ fn losses_name_everything_a_job_cannot_hold() {
         "trigger 7 (`once`): start `2026-01-07T06:00:30` is pinned to offset `+02`; a .job holds civil time, so it follows the zone of the machine",
         "trigger 7 (`once`): start `2026-01-07T06:00:30`: a .job holds hours and minutes; written as `06:00`",
         "trigger 7 (`once`): end `2026-06-30T18:00:00`: a .job holds an end date, not a time; written as the inclusive end date `2026-06-30`",
-        "`trigger 7 (`once`) repeat.every` `1m30s`: a .job holds whole minutes; written as `1m`",
+        "trigger 7 (`once`): repeat every `1m30s`: a .job holds whole minutes; written as `1m`",
         "trigger 7 (`once`): a repetition without `for` (indefinitely): a .job needs a duration; written as the longest, 4294967295 minutes",
         "trigger 7 (`once`): random-delay `5m`: a .job has no random delay",
         "trigger 7 (`once`): dst-gap `skip` and dst-fold `first`: a .job follows the defaults (`gap-end`, `first`)",

@@ -5,6 +5,8 @@
 //! written, and [`losses`] lists it so the caller can refuse) or fatal (nothing sensible
 //! can be written, and [`write`] fails listing it).
 
+use std::fmt;
+
 use jiff::civil::{Date, DateTime};
 use sked_core::{
     Duration, End, FoldPolicy, GapPolicy, MonthSet, MultipleInstances, Priority, Task, Trigger,
@@ -119,6 +121,20 @@ struct Loss {
     /// Nothing sensible can be written.
     fatal: bool,
     message: String,
+}
+
+/// Names a trigger in a loss: `trigger 2 (`weekly`)`. Formatted only when a loss is.
+#[derive(Clone, Copy)]
+struct Label {
+    /// 1-based.
+    n: usize,
+    key: &'static str,
+}
+
+impl fmt::Display for Label {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "trigger {} (`{}`)", self.n, self.key)
+    }
 }
 
 /// A trigger as it will be written.
@@ -304,7 +320,7 @@ impl<'a> Plan<'a> {
 
     /// Whole minutes of `d` for a `u16` field.
     fn minutes_u16(&mut self, key: &str, d: Duration) -> u16 {
-        let mins = self.whole_minutes(key, d);
+        let mins = self.whole_minutes(format_args!("`{key}`"), d);
         u16::try_from(mins).unwrap_or_else(|_| {
             self.fatal(format!(
                 "`{key}` is {mins} minutes; a .job holds at most 65535"
@@ -314,11 +330,11 @@ impl<'a> Plan<'a> {
     }
 
     /// Whole minutes of `d`, noting a loss when it is not a whole number of minutes.
-    fn whole_minutes(&mut self, key: &str, d: Duration) -> u64 {
+    fn whole_minutes(&mut self, what: fmt::Arguments<'_>, d: Duration) -> u64 {
         let mins = d.as_mins();
         if !d.as_millis().is_multiple_of(60_000) {
             self.lossy(format!(
-                "`{key}` `{d}`: a .job holds whole minutes; written as `{}`",
+                "{what} `{d}`: a .job holds whole minutes; written as `{}`",
                 Duration::from_mins(mins)
             ));
         }
@@ -328,16 +344,16 @@ impl<'a> Plan<'a> {
     fn trigger(&mut self, i: usize, t: &Trigger) {
         let n = i + 1;
         let key = t.kind.key();
-        let label = format!("trigger {n} (`{key}`)");
+        let label = Label { n, key };
         let mut extra_weeks = Vec::new();
         let (ty, specific) = match &t.kind {
             TriggerKind::Once => (tt::ONCE, [0; 3]),
             TriggerKind::Daily { every } => {
-                let every = self.interval_u16(&label, "days", *every);
+                let every = self.interval_u16(label, "days", *every);
                 (tt::DAILY, [every, 0, 0])
             }
             TriggerKind::Weekly { every, days } => {
-                let every = self.interval_u16(&label, "weeks", *every);
+                let every = self.interval_u16(label, "weeks", *every);
                 if days.is_empty() {
                     self.fatal(format!("{label} has no weekday; a .job needs at least one"));
                 }
@@ -350,7 +366,7 @@ impl<'a> Plan<'a> {
             } => {
                 let mut months = *months;
                 if *every != 1 {
-                    let Some(m) = self.month_step(&label, t, *every, months) else {
+                    let Some(m) = self.month_step(label, t, *every, months) else {
                         return;
                     };
                     months = m;
@@ -440,16 +456,15 @@ impl<'a> Plan<'a> {
                 ));
                 return;
             }
-            other => {
+            _ => {
                 self.lossy(format!(
-                    "trigger {n} (`{}`): a .job has no such trigger; the trigger is not written",
-                    other.key()
+                    "{label}: a .job has no such trigger; the trigger is not written"
                 ));
                 return;
             }
         };
         let event = tt::is_event(ty);
-        let start = self.start(&label, t, event);
+        let start = self.start(label, t, event);
         let (end, repeat) = if event {
             if t.end.is_some() || t.repeat.is_some() {
                 self.lossy(format!(
@@ -458,7 +473,7 @@ impl<'a> Plan<'a> {
             }
             (None, None)
         } else {
-            (self.end(&label, t), self.repeat(&label, t))
+            (self.end(label, t), self.repeat(label, t))
         };
         if t.random_delay.is_some() {
             self.lossy(format!(
@@ -490,7 +505,7 @@ impl<'a> Plan<'a> {
         }
     }
 
-    fn interval_u16(&mut self, label: &str, unit: &str, every: u32) -> u16 {
+    fn interval_u16(&mut self, label: Label, unit: &str, every: u32) -> u16 {
         match u16::try_from(every) {
             Ok(0) => {
                 self.fatal(format!("{label}: every 0 {unit}; a .job needs at least 1"));
@@ -510,7 +525,7 @@ impl<'a> Plan<'a> {
     /// when that is exact (`every` divides 12); `None` when the trigger is dropped.
     fn month_step(
         &mut self,
-        label: &str,
+        label: Label,
         t: &Trigger,
         every: u32,
         months: MonthSet,
@@ -552,7 +567,7 @@ impl<'a> Plan<'a> {
         }
     }
 
-    fn start(&mut self, label: &str, t: &Trigger, event: bool) -> Option<DateTime> {
+    fn start(&mut self, label: Label, t: &Trigger, event: bool) -> Option<DateTime> {
         let Some(s) = t.start else {
             if !event {
                 self.fatal(format!(
@@ -587,7 +602,7 @@ impl<'a> Plan<'a> {
         Some(dt)
     }
 
-    fn end(&mut self, label: &str, t: &Trigger) -> Option<Date> {
+    fn end(&mut self, label: Label, t: &Trigger) -> Option<Date> {
         let date = match t.end? {
             End::Date(d) => d,
             End::At { datetime, offset } => {
@@ -610,9 +625,9 @@ impl<'a> Plan<'a> {
         Some(date)
     }
 
-    fn repeat(&mut self, label: &str, t: &Trigger) -> Option<(u32, u32, bool)> {
+    fn repeat(&mut self, label: Label, t: &Trigger) -> Option<(u32, u32, bool)> {
         let r = t.repeat?;
-        let every = self.whole_minutes(&format!("{label} repeat.every"), r.every);
+        let every = self.whole_minutes(format_args!("{label}: repeat every"), r.every);
         if every == 0 {
             self.lossy(format!(
                 "{label}: repeat every `{}`: a .job repeats every minute at most often; the repetition is not written",
@@ -621,7 +636,7 @@ impl<'a> Plan<'a> {
             return None;
         }
         let duration = match r.duration {
-            Some(d) => self.whole_minutes(&format!("{label} repeat.for"), d),
+            Some(d) => self.whole_minutes(format_args!("{label}: repeat for"), d),
             None => {
                 self.lossy(format!(
                     "{label}: a repetition without `for` (indefinitely): a .job needs a duration; written as the longest, {} minutes",
