@@ -1168,6 +1168,92 @@ fn losses_name_everything_a_job_cannot_hold() {
 }
 
 #[test]
+fn more_losses() {
+    let start = Start::civil(date(2026, 2, 10).at(6, 0, 0, 0));
+    let mut t = Task::new("x", "x");
+    t.triggers = vec![
+        // Every 6 months from February, but only in January and March: never.
+        Trigger::new(TriggerKind::Monthly {
+            every: 6,
+            days: MonthDays::EMPTY.with_day(1),
+            months: MonthSet::EMPTY.with(1).with(3),
+        })
+        .starting(start),
+        Trigger {
+            repeat: Some(Repetition {
+                every: Duration::from_secs(30),
+                duration: Some(Duration::from_secs(150)),
+                stop_at_end: false,
+            }),
+            ..Trigger::new(TriggerKind::Once).starting(start)
+        },
+        Trigger {
+            repeat: Some(Repetition {
+                every: Duration::from_mins(2),
+                duration: Some(Duration::from_secs(150)),
+                stop_at_end: false,
+            }),
+            ..Trigger::new(TriggerKind::Once).starting(start)
+        },
+        Trigger {
+            end: Some(End::Date(date(2027, 1, 1))),
+            ..Trigger::new(TriggerKind::OnIdle)
+        },
+        Trigger {
+            end: Some(End::At {
+                datetime: date(2027, 1, 1).at(12, 0, 0, 0),
+                offset: Some(jiff::tz::offset(-5)),
+            }),
+            ..Trigger::new(TriggerKind::Once).starting(start)
+        },
+    ];
+    assert_eq!(
+        losses(&entry(t.clone())),
+        [
+            "trigger 1 (`monthly`): every 6 months: none of its months is a multiple of 6 months after the start; the trigger is not written",
+            "trigger 2 (`once`): repeat every `30s`: a .job repeats every minute at most often; the repetition is not written",
+            "trigger 3 (`once`): repeat for `2m30s`: a .job holds whole minutes; written as `2m`",
+            "trigger 3 (`once`): a .job repetition lasts longer than its interval; written as `for` 3 minutes",
+            "trigger 4 (`on-idle`): the end and repetition of an event trigger are not written",
+            "trigger 5 (`once`): end `2027-01-01T12:00:00-05`: a .job holds an end date, not a time; written as the inclusive end date `2027-01-01`",
+        ]
+    );
+    let (back, _) = read_one(&write(&Document::from_tasks([t])).unwrap());
+    let kinds: Vec<_> = back
+        .triggers
+        .iter()
+        .map(|t| (t.kind.key(), t.repeat, t.end))
+        .collect();
+    let rep = Repetition {
+        every: Duration::from_mins(2),
+        duration: Some(Duration::from_mins(3)),
+        stop_at_end: false,
+    };
+    assert_eq!(
+        kinds,
+        [
+            ("once", None, None),
+            ("once", Some(rep), None),
+            ("on-idle", None, None),
+            ("once", None, Some(End::Date(date(2027, 1, 1)))),
+        ]
+    );
+}
+
+#[test]
+fn at_most_65535_triggers() {
+    let mut t = Task::new("x", "x");
+    t.triggers = vec![Trigger::new(TriggerKind::OnIdle); 65_536];
+    assert_eq!(
+        write_errors(&Document::from_tasks([t.clone()])),
+        ["cannot write a .job: 65536 triggers; a .job holds at most 65535"]
+    );
+    t.triggers.pop();
+    let b = write(&Document::from_tasks([t])).unwrap();
+    assert_eq!(read_one(&b).0.triggers.len(), 65_535);
+}
+
+#[test]
 fn write_refuses_what_a_job_cannot_encode() {
     let mut t = Task::new("x", "a".repeat(70_000));
     t.max_run_time = Some(Duration::from_hours(24 * 50));

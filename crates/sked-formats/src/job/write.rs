@@ -627,14 +627,14 @@ impl<'a> Plan<'a> {
 
     fn repeat(&mut self, label: Label, t: &Trigger) -> Option<(u32, u32, bool)> {
         let r = t.repeat?;
-        let every = self.whole_minutes(format_args!("{label}: repeat every"), r.every);
-        if every == 0 {
+        if r.every < Duration::from_mins(1) {
             self.lossy(format!(
                 "{label}: repeat every `{}`: a .job repeats every minute at most often; the repetition is not written",
                 r.every
             ));
             return None;
         }
+        let every = self.whole_minutes(format_args!("{label}: repeat every"), r.every);
         let duration = match r.duration {
             Some(d) => self.whole_minutes(format_args!("{label}: repeat for"), d),
             None => {
