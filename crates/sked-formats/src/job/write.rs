@@ -5,6 +5,7 @@
 //! written, and [`losses`] lists it so the caller can refuse) or fatal (nothing sensible
 //! can be written, and [`write`] fails listing it).
 
+use std::borrow::Cow;
 use std::fmt;
 
 use jiff::civil::{Date, DateTime};
@@ -49,15 +50,8 @@ pub fn write(doc: &Document) -> Result<Vec<u8>, Error> {
             ),
         )));
     };
-    let defaults;
-    let extras = match &entry.extras.job {
-        Some(x) => x,
-        None => {
-            defaults = new_task_extras(&entry.task);
-            &defaults
-        }
-    };
-    let plan = Plan::new(&entry.task, extras);
+    let extras = extras_of(entry);
+    let plan = Plan::new(&entry.task, &extras);
     let fatal: Vec<Diagnostic> = plan
         .losses
         .iter()
@@ -76,25 +70,25 @@ pub fn write(doc: &Document) -> Result<Vec<u8>, Error> {
     if entry.extras.job.is_none() && !plan.triggers.is_empty() {
         status = status::HAS_NOT_RUN;
     }
-    Ok(plan.encode(extras, status))
+    Ok(plan.encode(&extras, status))
 }
 
 /// What of `entry`'s task a `.job` file cannot hold, one line each: what is dropped or
 /// approximated by [`write`], and what stops it from writing at all.
 pub fn losses(entry: &Entry) -> Vec<String> {
-    let defaults;
-    let extras = match &entry.extras.job {
-        Some(x) => x,
-        None => {
-            defaults = new_task_extras(&entry.task);
-            &defaults
-        }
-    };
-    Plan::new(&entry.task, extras)
+    Plan::new(&entry.task, &extras_of(entry))
         .losses
         .into_iter()
         .map(|l| l.message)
         .collect()
+}
+
+/// The entry's extras, or those of a new task when it was not read from a `.job` file.
+fn extras_of(entry: &Entry) -> Cow<'_, JobExtras> {
+    match &entry.extras.job {
+        Some(x) => Cow::Borrowed(x),
+        None => Cow::Owned(new_task_extras(&entry.task)),
+    }
 }
 
 /// The extras of a task that was not read from a `.job` file.
@@ -223,8 +217,13 @@ impl<'a> Plan<'a> {
         ];
         let mut variable = 0usize;
         for (key, s, empty_as_nul) in strings {
-            variable += string_len(s, empty_as_nul);
             let units = s.map_or(0, |s| s.encode_utf16().count());
+            // What `put_string` writes: a count, then the text and its NUL unless absent.
+            variable += match s {
+                None => 2,
+                Some("") if !empty_as_nul => 2,
+                Some(_) => 2 + 2 * (units + 1),
+            };
             if units > MAX_STRING_UNITS {
                 self.fatal(format!(
                     "`{key}` is {units} UTF-16 characters long; a .job string holds at most {MAX_STRING_UNITS}"
@@ -475,10 +474,9 @@ impl<'a> Plan<'a> {
         } else {
             (self.end(label, t), self.repeat(label, t))
         };
-        if t.random_delay.is_some() {
+        if let Some(delay) = t.random_delay {
             self.lossy(format!(
-                "{label}: random-delay `{}`: a .job has no random delay",
-                t.random_delay.unwrap_or_default()
+                "{label}: random-delay `{delay}`: a .job has no random delay"
             ));
         }
         if t.dst_gap != GapPolicy::default() || t.dst_fold != FoldPolicy::default() {
@@ -725,15 +723,6 @@ impl<'a> Plan<'a> {
             out.extend_from_slice(sig);
         }
         out
-    }
-}
-
-/// The bytes [`put_string`] writes.
-fn string_len(s: Option<&str>, empty_as_nul: bool) -> usize {
-    match s {
-        None => 2,
-        Some("") if !empty_as_nul => 2,
-        Some(s) => 2 + 2 * (s.encode_utf16().count() + 1),
     }
 }
 
