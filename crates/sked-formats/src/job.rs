@@ -3,7 +3,7 @@
 //! A `.job` file holds one task: a 68-byte fixed section, counted UTF-16 strings, user and
 //! reserved data, 48-byte triggers and an optional signature block. [`read`] maps
 //! everything the model can hold into a [`sked_core::Task`] and keeps the rest in
-//! [`JobExtras`], so that [`write`] gives back the very same bytes for an unchanged task.
+//! [`JobExtras`], so that [`write()`] gives back the very same bytes for an unchanged task.
 //! Times in the file are civil times in the task's zone (sked's `semantics.md` §1).
 //!
 //! ```

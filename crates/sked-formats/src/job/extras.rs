@@ -26,12 +26,12 @@ pub struct JobExtras {
     pub error_retry_interval: u16,
     /// Exit Code (offset 40) of the last run, written by the service.
     pub exit_code: u32,
-    /// Status (offset 44): an HRESULT such as [`status::READY`].
+    /// Status (offset 44): an HRESULT such as [`status::READY`](super::status::READY).
     pub status: u32,
     /// The bits of Flags (offset 48) that the model does not hold: interactive, hidden,
     /// run-only-if-docked, run-if-connected-to-internet, run-only-if-logged-on, the
     /// application-name bit (AN) and undocumented high bits. Never holds a bit of
-    /// [`flags::MODEL`]; see [`flags`] for the names.
+    /// [`flags::MODEL`](super::flags::MODEL); see [`flags`](super::flags) for the names.
     pub other_flags: u32,
     /// Most Recent Run Time (offset 52), exactly as stored.
     pub last_run: SystemTime,
@@ -85,7 +85,7 @@ impl Default for JobExtras {
 }
 
 impl JobExtras {
-    /// Is `bit` (one of [`flags`]) set in [`JobExtras::other_flags`]?
+    /// Is `bit` (one of [`flags`](super::flags)) set in [`JobExtras::other_flags`]?
     pub fn has_flag(&self, bit: u32) -> bool {
         self.other_flags & bit == bit
     }

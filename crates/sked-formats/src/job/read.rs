@@ -16,7 +16,7 @@ use crate::{Diagnostic, Document, Entry, Error, Extras, Location, ReadOptions, w
 ///
 /// The task is named `opts.name`, or `untitled`: a `.job` file holds no name (Windows names
 /// the task after the file). Everything the model cannot hold is kept in the entry's
-/// [`JobExtras`], so that [`super::write`] gives back the same bytes.
+/// [`JobExtras`], so that [`super::write()`] gives back the same bytes.
 ///
 /// # Errors
 ///

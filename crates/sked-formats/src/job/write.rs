@@ -3,7 +3,7 @@
 //! Both rest on one [`Plan`]: the task turned into the values a `.job` stores, with one
 //! [`Loss`] per thing that does not fit. A loss is either approximated (the file is still
 //! written, and [`losses`] lists it so the caller can refuse) or fatal (nothing sensible
-//! can be written, and [`write`] fails listing it).
+//! can be written, and [`write()`] fails listing it).
 
 use std::borrow::Cow;
 use std::fmt;
@@ -74,7 +74,7 @@ pub fn write(doc: &Document) -> Result<Vec<u8>, Error> {
 }
 
 /// What of `entry`'s task a `.job` file cannot hold, one line each: what is dropped or
-/// approximated by [`write`], and what stops it from writing at all.
+/// approximated by [`write()`], and what stops it from writing at all.
 pub fn losses(entry: &Entry) -> Vec<String> {
     Plan::new(&entry.task, &extras_of(entry))
         .losses
