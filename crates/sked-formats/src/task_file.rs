@@ -235,8 +235,56 @@ fn extras_losses(extras: &Extras, out: &mut Vec<String>) {
 }
 
 fn job_losses(extras: &JobExtras, out: &mut Vec<String>) {
-    let JobExtras {} = extras;
-    let _ = out;
+    use crate::job::flags;
+    // The UUID, versions, retry words, NUL-vs-absent strings, parameter quoting, reserved
+    // words and unused union bits are how one .job file spells the task: the task itself
+    // is whole without them.
+    let JobExtras {
+        product_version: _,
+        uuid: _,
+        error_retry_count: _,
+        error_retry_interval: _,
+        exit_code,
+        status: _,
+        other_flags,
+        last_run,
+        running_instances: _,
+        application_name_nul: _,
+        parameters_nul: _,
+        parameters: _,
+        user_data,
+        reserved: _,
+        triggers,
+        signature,
+    } = extras;
+    if last_run.year != 0 {
+        out.push(format!(
+            ".job run state: last run {:04}-{:02}-{:02} {:02}:{:02} with exit code {exit_code}",
+            last_run.year, last_run.month, last_run.day, last_run.hour, last_run.minute
+        ));
+    }
+    for (bit, what) in [
+        (flags::INTERACTIVE, "interactive (may interact with the logged-on user)"),
+        (flags::HIDDEN, "hidden"),
+        (flags::RUN_ONLY_IF_LOGGED_ON, "run only if the user is logged on"),
+        (flags::RUN_ONLY_IF_DOCKED, "run only if docked"),
+        (flags::RUN_IF_CONNECTED_TO_INTERNET, "run if connected to the internet"),
+    ] {
+        if other_flags & bit != 0 {
+            out.push(format!(".job flag: {what}"));
+        }
+    }
+    if !user_data.is_empty() {
+        out.push(format!(".job user data ({} bytes)", user_data.len()));
+    }
+    if signature.is_some() {
+        out.push(".job signature block".into());
+    }
+    for (i, t) in triggers.iter().enumerate() {
+        if t.random_minutes != 0 {
+            out.push(format!(".job trigger {}: random minutes interval {}", i + 1, t.random_minutes));
+        }
+    }
 }
 
 fn xml_losses(extras: &XmlExtras, out: &mut Vec<String>) {
