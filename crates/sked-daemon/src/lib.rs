@@ -6,4 +6,5 @@
 pub mod clock;
 pub mod codec;
 pub mod control;
+pub mod scheduler;
 pub mod timetable;

@@ -1,0 +1,697 @@
+//! The scheduler: one task (an actor) that owns the timetable and the runs in progress,
+//! sleeps until the next due run, a command, a run's end or shutdown, and fires every run
+//! the engine computes.
+//!
+//! Exactly once: every scheduled time is claimed in the store before its run starts (or
+//! recorded there as missed, with why), and the store lets each (task, time) be claimed
+//! once. After a crash, runs claimed but unfinished are marked interrupted, never run again;
+//! scheduled times that passed while the service was down are recorded as missed, and a
+//! task with `start-when-available` runs once, late, for the latest of them.
+
+use std::collections::{HashMap, VecDeque};
+use std::future::Future;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use jiff::{SignedDuration, Timestamp};
+use sked_core::{MultipleInstances, Schedule, Task, TriggerKind, Zones};
+use sked_runner::{LogSpec, RunExit, RunIdentity, RunSpec, Runner, StopReason, Stopper, UserSpec};
+use sked_store::{
+    MissReason, Occurrence, Outcome, RunEnd, RunId, RunStart, Scope, Store, TaskFilter, TaskId, TaskRecord,
+};
+use tokio::sync::mpsc;
+
+use crate::clock::Clock;
+use crate::codec;
+use crate::control::{Command, ControlError, TaskStatus};
+use crate::timetable::Timetable;
+
+/// How the scheduler runs.
+#[derive(Clone, Debug)]
+pub struct SchedulerConfig {
+    /// This daemon's name in the store (who claimed a run).
+    pub node: String,
+    /// Where run logs go: `<logs_dir>/<task id>/<run id>.log`.
+    pub logs_dir: PathBuf,
+    /// The most output one run's log keeps.
+    pub log_max_bytes: u64,
+    /// Time between `SIGTERM` and `SIGKILL` when a run is stopped.
+    pub grace: Duration,
+    /// The daemon's own uid: when it is root, tasks run as their owner unless they say
+    /// otherwise.
+    pub daemon_uid: u32,
+    /// This boot's id (`/proc/sys/kernel/random/boot_id`): at-startup triggers fire once per
+    /// boot, not once per daemon start.
+    pub boot_id: Option<String>,
+    /// A run found due later than this after its time (the machine slept, the clock jumped,
+    /// the service was down) counts as missed, not as on time.
+    pub late_after: SignedDuration,
+    /// At most this many missed times are recorded per task when catching up; older ones
+    /// are only counted in the log.
+    pub max_missed_recorded: usize,
+}
+
+impl SchedulerConfig {
+    /// Defaults for a daemon named `node` keeping logs in `logs_dir`.
+    pub fn new(node: impl Into<String>, logs_dir: impl Into<PathBuf>) -> Self {
+        SchedulerConfig {
+            node: node.into(),
+            logs_dir: logs_dir.into(),
+            log_max_bytes: sked_runner::DEFAULT_LOG_MAX_BYTES,
+            grace: sked_runner::DEFAULT_GRACE,
+            daemon_uid: nix::unistd::geteuid().as_raw(),
+            boot_id: std::fs::read_to_string("/proc/sys/kernel/random/boot_id").ok().map(|s| s.trim().to_string()),
+            late_after: SignedDuration::from_secs(60),
+            max_missed_recorded: 1000,
+        }
+    }
+}
+
+/// A task as the scheduler holds it.
+struct Loaded {
+    task: Task,
+    owner: u32,
+    schedule: Schedule,
+}
+
+/// A run in progress.
+struct Instance {
+    run: RunId,
+    stopper: Stopper,
+}
+
+/// A claimed run waiting to start (queued behind a running one, or in its random delay).
+#[derive(Clone, Copy, Debug)]
+struct Pending {
+    run: RunId,
+    occurrence: Option<Occurrence>,
+    window_end: Option<Timestamp>,
+}
+
+/// What the scheduler hears from the runs it started.
+enum Event {
+    /// A run ended.
+    Ended { task: TaskId, run: RunId, result: Result<RunExit, sked_runner::Error> },
+    /// A claimed run's delay (random delay, at-startup delay) is over: start it.
+    Start { task: TaskId, pending: Pending },
+}
+
+/// The scheduler actor. Build it with [`Scheduler::new`], then drive it with
+/// [`Scheduler::run`]; talk to it through [`crate::control::Control`].
+pub struct Scheduler {
+    store: Arc<dyn Store>,
+    runner: Arc<dyn Runner>,
+    zones: Arc<Zones>,
+    clock: Arc<dyn Clock>,
+    cfg: SchedulerConfig,
+    timetable: Timetable<TaskId>,
+    tasks: HashMap<TaskId, Loaded>,
+    running: HashMap<TaskId, Vec<Instance>>,
+    queued: HashMap<TaskId, VecDeque<Pending>>,
+    events_tx: mpsc::UnboundedSender<Event>,
+    events_rx: mpsc::UnboundedReceiver<Event>,
+}
+
+/// Runs a blocking store call off the async threads.
+async fn blocking<T: Send + 'static>(
+    store: &Arc<dyn Store>,
+    f: impl FnOnce(&dyn Store) -> sked_store::Result<T> + Send + 'static,
+) -> sked_store::Result<T> {
+    let store = store.clone();
+    match tokio::task::spawn_blocking(move || f(store.as_ref())).await {
+        Ok(r) => r,
+        Err(e) => std::panic::resume_unwind(e.into_panic()),
+    }
+}
+
+fn store_outcome(o: sked_runner::Outcome) -> Outcome {
+    match o {
+        sked_runner::Outcome::Succeeded => Outcome::Succeeded,
+        sked_runner::Outcome::Failed => Outcome::Failed,
+        sked_runner::Outcome::KilledAtMaxRunTime => Outcome::KilledAtMaxRunTime,
+        sked_runner::Outcome::StoppedAtDurationEnd => Outcome::StoppedAtDurationEnd,
+        sked_runner::Outcome::EndedByUser => Outcome::EndedByUser,
+        sked_runner::Outcome::Interrupted => Outcome::Interrupted,
+    }
+}
+
+fn to_system(t: Timestamp) -> std::time::SystemTime {
+    std::time::SystemTime::try_from(t).unwrap_or(std::time::UNIX_EPOCH)
+}
+
+fn from_system(t: std::time::SystemTime) -> Timestamp {
+    Timestamp::try_from(t).unwrap_or(Timestamp::UNIX_EPOCH)
+}
+
+impl Scheduler {
+    /// A scheduler over `store`, starting programs with `runner`, on `clock`.
+    pub fn new(
+        store: Arc<dyn Store>,
+        runner: Arc<dyn Runner>,
+        zones: Arc<Zones>,
+        clock: Arc<dyn Clock>,
+        cfg: SchedulerConfig,
+    ) -> Self {
+        let (events_tx, events_rx) = mpsc::unbounded_channel();
+        Scheduler {
+            store,
+            runner,
+            zones,
+            clock,
+            cfg,
+            timetable: Timetable::new(),
+            tasks: HashMap::new(),
+            running: HashMap::new(),
+            queued: HashMap::new(),
+            events_tx,
+            events_rx,
+        }
+    }
+
+    /// Loads every task, accounts for the time the service was down, and fires at-startup
+    /// triggers. Call once before [`Scheduler::run`]; the service is ready after it.
+    pub async fn start(&mut self) -> sked_store::Result<()> {
+        let node = self.cfg.node.clone();
+        let orphans = blocking(&self.store, move |s| s.interrupt_orphans(&node)).await?;
+        if !orphans.is_empty() {
+            tracing::warn!(runs = orphans.len(), "runs cut off when the service stopped are marked interrupted");
+        }
+        let (records, states) = blocking(&self.store, |s| {
+            let records = s.list(&TaskFilter::new(Scope::All))?;
+            let states = s.task_states(Scope::All)?;
+            Ok((records, states))
+        })
+        .await?;
+        let last_accounted: HashMap<TaskId, Timestamp> =
+            states.into_iter().filter_map(|s| s.last_accounted.map(|t| (s.task_id, t))).collect();
+        let now = self.clock.now();
+        let loaded = load_all(records, &self.zones);
+        let mut late_runs = Vec::new();
+        for (record, result) in loaded {
+            let (task, schedule) = match result {
+                Ok(x) => x,
+                Err(message) => {
+                    tracing::error!(task = %record.name, id = record.id.0, "cannot schedule a stored task: {message}");
+                    continue;
+                }
+            };
+            let id = record.id;
+            let active = record.enabled && task.enabled;
+            if active {
+                let since = last_accounted.get(&id).copied().unwrap_or(record.created);
+                if let Some(late) = self.account_missed(id, &task, &schedule, since, now).await {
+                    late_runs.push((id, late));
+                }
+                self.timetable.insert(id, schedule.clone(), now);
+            }
+            self.tasks.insert(id, Loaded { task, owner: record.owner_uid, schedule });
+        }
+        for (id, occurrence) in late_runs {
+            self.claim_and_start(id, Some(occurrence), None).await.ok();
+        }
+        self.fire_startup_triggers().await;
+        tracing::info!(tasks = self.tasks.len(), "scheduler ready");
+        Ok(())
+    }
+
+    /// Records the scheduled times of `task` in `(since, now)` as missed (the service was
+    /// down), and returns the latest of them when the task runs missed runs late.
+    async fn account_missed(
+        &self,
+        id: TaskId,
+        task: &Task,
+        schedule: &Schedule,
+        since: Timestamp,
+        now: Timestamp,
+    ) -> Option<Occurrence> {
+        let mut missed: VecDeque<Occurrence> = VecDeque::new();
+        let mut dropped = 0usize;
+        for run in schedule.runs(since + SignedDuration::from_secs(1)) {
+            if run.at >= now {
+                break;
+            }
+            if missed.len() == self.cfg.max_missed_recorded.max(1) {
+                missed.pop_front();
+                dropped += 1;
+            }
+            missed.push_back(Occurrence { scheduled_for: run.at, trigger: run.trigger as u32 });
+        }
+        if missed.is_empty() {
+            return None;
+        }
+        let late = if task.start_when_available { missed.pop_back() } else { None };
+        if dropped > 0 {
+            tracing::warn!(task = %task.name, dropped, "more missed times than are recorded; the oldest are only counted here");
+        }
+        let times: Vec<Occurrence> = missed.into_iter().collect();
+        if let Err(e) = blocking(&self.store, move |s| s.record_missed(id, MissReason::Down, &times)).await {
+            tracing::error!(task = %task.name, "cannot record missed runs: {e}");
+        }
+        late
+    }
+
+    /// Fires the at-startup triggers that have not fired in this boot.
+    async fn fire_startup_triggers(&mut self) {
+        let Some(boot) = self.cfg.boot_id.clone() else {
+            tracing::warn!("no boot id: at-startup triggers cannot tell a boot from a restart and do not fire");
+            return;
+        };
+        let mut starts = Vec::new();
+        for (id, l) in &self.tasks {
+            if !l.task.enabled {
+                continue;
+            }
+            for (i, t) in l.task.triggers.iter().enumerate() {
+                if let (true, TriggerKind::AtStartup { delay }) = (t.enabled, &t.kind) {
+                    starts.push((*id, i as u32, Duration::from_millis(delay.as_millis())));
+                }
+            }
+        }
+        for (id, trigger, delay) in starts {
+            let (node, boot) = (self.cfg.node.clone(), boot.clone());
+            match blocking(&self.store, move |s| s.claim_startup(id, trigger, &boot, &node)).await {
+                Ok(Some(run)) => self.start_after(id, Pending { run, occurrence: None, window_end: None }, delay),
+                Ok(None) => {}
+                Err(e) => tracing::error!(task = id.0, "cannot claim an at-startup run: {e}"),
+            }
+        }
+    }
+
+    /// Runs the scheduler until `shutdown` resolves, answering `commands`.
+    pub async fn run(mut self, mut commands: mpsc::Receiver<Command>, shutdown: impl Future<Output = ()>) {
+        tokio::pin!(shutdown);
+        loop {
+            let next = self.timetable.next_due();
+            let sleep = self.clock.sleep_until(next);
+            tokio::select! {
+                biased;
+                () = &mut shutdown => break,
+                Some(event) = self.events_rx.recv() => self.on_event(event).await,
+                Some(command) = commands.recv() => self.on_command(command).await,
+                _ = sleep => {
+                    let now = self.clock.now();
+                    let due = self.timetable.take_due(now);
+                    self.fire(due, now).await;
+                }
+            }
+        }
+        self.stop_all().await;
+    }
+
+    /// Fires every due run.
+    async fn fire(&mut self, due: Vec<crate::timetable::Due<TaskId>>, now: Timestamp) {
+        let mut missed: HashMap<TaskId, (Vec<Occurrence>, MissReason)> = HashMap::new();
+        for d in due {
+            let Some(l) = self.tasks.get(&d.task) else { continue };
+            let occurrence = Occurrence { scheduled_for: d.run.at, trigger: d.run.trigger as u32 };
+            if now.duration_since(d.run.at) > self.cfg.late_after {
+                // The machine slept or the clock jumped: this time passed unnoticed. Like a
+                // time missed while the service was down, it runs late only for
+                // start-when-available, and only the latest of a series.
+                let next_is_past = self.timetable.next_of(&d.task).is_some_and(|r| r.at <= now);
+                if l.task.start_when_available && !next_is_past {
+                    self.claim_and_start(d.task, Some(occurrence), d.run.window_end).await.ok();
+                } else {
+                    missed.entry(d.task).or_insert_with(|| (Vec::new(), MissReason::Down)).0.push(occurrence);
+                }
+                continue;
+            }
+            let busy = self.running.get(&d.task).is_some_and(|r| !r.is_empty());
+            if busy && l.task.multiple_instances == MultipleInstances::IgnoreNew {
+                missed.entry(d.task).or_insert_with(|| (Vec::new(), MissReason::PreviousStillRunning)).0.push(occurrence);
+                continue;
+            }
+            let delay = l.task.triggers.get(d.run.trigger).and_then(|t| t.random_delay).filter(|d| !d.is_zero());
+            match delay {
+                Some(max) => {
+                    let (store, node) = (self.store.clone(), self.cfg.node.clone());
+                    let task = d.task;
+                    match blocking(&store, move |s| s.claim(task, Some(occurrence), &node)).await {
+                        Ok(Some(run)) => {
+                            let wait = Duration::from_millis(fastrand::u64(0..=max.as_millis()));
+                            let pending = Pending { run, occurrence: Some(occurrence), window_end: d.run.window_end };
+                            self.start_after(task, pending, wait);
+                        }
+                        Ok(None) => {}
+                        Err(e) => tracing::error!(task = task.0, "cannot claim a run: {e}"),
+                    }
+                }
+                None => {
+                    self.claim_and_start(d.task, Some(occurrence), d.run.window_end).await.ok();
+                }
+            }
+        }
+        for (task, (times, reason)) in missed {
+            if let Err(e) = blocking(&self.store, move |s| s.record_missed(task, reason, &times)).await {
+                tracing::error!(task = task.0, "cannot record missed runs: {e}");
+            }
+        }
+    }
+
+    /// Starts `pending` after `wait`, through the event channel.
+    fn start_after(&self, task: TaskId, pending: Pending, wait: Duration) {
+        if wait.is_zero() {
+            let _ = self.events_tx.send(Event::Start { task, pending });
+            return;
+        }
+        let tx = self.events_tx.clone();
+        tokio::spawn(async move {
+            tokio::time::sleep(wait).await;
+            let _ = tx.send(Event::Start { task, pending });
+        });
+    }
+
+    /// Claims a run of `task` in the store and starts it, honouring the task's policy for
+    /// a run already going.
+    async fn claim_and_start(
+        &mut self,
+        task: TaskId,
+        occurrence: Option<Occurrence>,
+        window_end: Option<Timestamp>,
+    ) -> Result<RunId, ControlError> {
+        let node = self.cfg.node.clone();
+        let run = match blocking(&self.store, move |s| s.claim(task, occurrence, &node)).await {
+            Ok(Some(run)) => run,
+            // Another node (or an earlier life of this one) has it: exactly once.
+            Ok(None) => return Err(ControlError::StartFailed { task: task.0, message: "already claimed".into() }),
+            Err(e) => return Err(ControlError::StartFailed { task: task.0, message: e.to_string() }),
+        };
+        self.begin(task, Pending { run, occurrence, window_end }).await
+    }
+
+    /// Starts a claimed run now, queues it, or stops the running one first, by policy.
+    async fn begin(&mut self, task: TaskId, pending: Pending) -> Result<RunId, ControlError> {
+        let Some(l) = self.tasks.get(&task) else {
+            self.finish(pending.run, Outcome::Failed, None, None, None, Some("the task was deleted before its run started".into())).await;
+            return Err(ControlError::NoSuchTask(task.0));
+        };
+        let running: Vec<Stopper> = self.running.get(&task).map(|r| r.iter().map(|i| i.stopper.clone()).collect()).unwrap_or_default();
+        if !running.is_empty() {
+            match l.task.multiple_instances {
+                MultipleInstances::Parallel => {}
+                MultipleInstances::Queue => {
+                    self.queued.entry(task).or_default().push_back(pending);
+                    return Ok(pending.run);
+                }
+                MultipleInstances::StopExisting => {
+                    for s in running {
+                        s.stop(StopReason::User);
+                    }
+                }
+                MultipleInstances::IgnoreNew => {
+                    self.finish(pending.run, Outcome::Failed, None, None, None, Some("not started: the previous run is still going (ignore-new)".into())).await;
+                    return Err(ControlError::AlreadyRunning(task.0));
+                }
+            }
+        }
+        self.spawn(task, pending).await
+    }
+
+    /// Starts the program of a claimed run.
+    async fn spawn(&mut self, task: TaskId, pending: Pending) -> Result<RunId, ControlError> {
+        let Some(l) = self.tasks.get(&task) else { return Err(ControlError::NoSuchTask(task.0)) };
+        let dir = self.cfg.logs_dir.join(task.0.to_string());
+        let log_path = dir.join(format!("{}.log", pending.run.0));
+        let spec = self.spec(l, task, &pending, log_path.clone());
+        let started = if let Err(e) = std::fs::create_dir_all(&dir) {
+            Err(format!("cannot create the log directory `{}`: {e}", dir.display()))
+        } else {
+            self.runner.start(spec).map_err(|e| e.to_string())
+        };
+        match started {
+            Ok(mut handle) => {
+                let start = RunStart { started_at: self.clock.now(), pid: Some(handle.pid()), log_path: Some(log_path) };
+                let (run, node) = (pending.run, self.cfg.node.clone());
+                if let Err(e) = blocking(&self.store, move |s| s.start_run(run, &node, &start)).await {
+                    tracing::error!(run = run.0, "cannot record a run's start: {e}");
+                }
+                self.running.entry(task).or_default().push(Instance { run: pending.run, stopper: handle.stopper() });
+                let tx = self.events_tx.clone();
+                tokio::spawn(async move {
+                    let result = handle.wait().await;
+                    let _ = tx.send(Event::Ended { task, run, result });
+                });
+                Ok(pending.run)
+            }
+            Err(message) => {
+                tracing::warn!(task = task.0, run = pending.run.0, "cannot start: {message}");
+                self.finish(pending.run, Outcome::Failed, None, None, None, Some(message.clone())).await;
+                Err(ControlError::StartFailed { task: task.0, message })
+            }
+        }
+    }
+
+    /// What the runner needs for one run of `l`.
+    fn spec(&self, l: &Loaded, task: TaskId, pending: &Pending, log_path: PathBuf) -> RunSpec {
+        let identity = RunIdentity {
+            task: l.task.name.clone(),
+            run_id: pending.run.0.to_string(),
+            scheduled_time: pending.occurrence.map(|o| o.scheduled_for.to_string()),
+        };
+        let mut log = LogSpec::new(log_path);
+        log.max_bytes = self.cfg.log_max_bytes;
+        let mut spec = RunSpec::for_task(&l.task, identity, log);
+        spec.grace = self.cfg.grace;
+        if self.cfg.daemon_uid == 0 {
+            // Root runs a task as its owner unless the task names a user (which only root
+            // may have set for another user's task: the API checks).
+            if spec.user.is_none() && l.owner != 0 {
+                spec.user = Some(UserSpec::Uid(l.owner));
+            }
+        } else {
+            // A user's daemon cannot raise priority; it keeps its own unless lowering it.
+            spec.nice = spec.nice.filter(|n| *n > 0);
+        }
+        let stop_at_end = pending
+            .occurrence
+            .and_then(|o| l.task.triggers.get(o.trigger as usize))
+            .and_then(|t| t.repeat)
+            .is_some_and(|r| r.stop_at_end);
+        if let (true, Some(end)) = (stop_at_end, pending.window_end) {
+            let left = end.duration_since(self.clock.now()).max(SignedDuration::ZERO).unsigned_abs();
+            spec.stop_at = Some(tokio::time::Instant::now() + left);
+        }
+        let _ = task;
+        spec
+    }
+
+    /// Records the end of a run in the store.
+    async fn finish(
+        &self,
+        run: RunId,
+        outcome: Outcome,
+        exit_code: Option<i32>,
+        signal: Option<i32>,
+        log_bytes: Option<u64>,
+        message: Option<String>,
+    ) {
+        let end = RunEnd { outcome, ended_at: self.clock.now(), exit_code, signal, log_bytes, message };
+        let node = self.cfg.node.clone();
+        if let Err(e) = blocking(&self.store, move |s| s.finish_run(run, &node, &end)).await {
+            // A run of a task deleted meanwhile has no record left to finish.
+            tracing::debug!(run = run.0, "cannot record a run's end: {e}");
+        }
+    }
+
+    async fn on_event(&mut self, event: Event) {
+        match event {
+            Event::Start { task, pending } => {
+                let _ = self.begin(task, pending).await;
+            }
+            Event::Ended { task, run, result } => {
+                if let Some(list) = self.running.get_mut(&task) {
+                    list.retain(|i| i.run != run);
+                    if list.is_empty() {
+                        self.running.remove(&task);
+                    }
+                }
+                let (outcome, code, signal, bytes, message) = match result {
+                    Ok(exit) => {
+                        let (code, signal) = match exit.status {
+                            sked_runner::ExitStatus::Exited(c) => (Some(c), None),
+                            sked_runner::ExitStatus::Signaled(s) => (None, Some(s)),
+                        };
+                        let mut notes = Vec::new();
+                        if exit.log.truncated() {
+                            notes.push(format!("output truncated: {} bytes dropped", exit.log.dropped));
+                        }
+                        if let Some(e) = &exit.log.error {
+                            notes.push(format!("log: {e}"));
+                        }
+                        let message = (!notes.is_empty()).then(|| notes.join("; "));
+                        let _ = from_system(exit.started);
+                        (store_outcome(exit.outcome()), code, signal, Some(exit.log.bytes), message)
+                    }
+                    Err(e) => (Outcome::Failed, None, None, None, Some(e.to_string())),
+                };
+                self.finish(run, outcome, code, signal, bytes, message).await;
+                if let Some(next) = self.queued.get_mut(&task).and_then(VecDeque::pop_front) {
+                    let _ = self.spawn(task, next).await;
+                }
+                self.delete_if_done(task).await;
+            }
+        }
+    }
+
+    /// Deletes a `delete-when-done` task that has no runs left: no more scheduled times,
+    /// no event trigger that could fire again, nothing running or queued.
+    async fn delete_if_done(&mut self, task: TaskId) {
+        let Some(l) = self.tasks.get(&task) else { return };
+        let done = l.task.delete_when_done
+            && l.schedule.has_calendar_triggers()
+            && !l.task.triggers.iter().any(|t| t.kind.is_event())
+            && self.timetable.next_of(&task).is_none()
+            && !self.running.contains_key(&task)
+            && self.queued.get(&task).is_none_or(VecDeque::is_empty);
+        if done {
+            match blocking(&self.store, move |s| s.delete(Scope::All, task, None)).await {
+                Ok(_) => {
+                    tracing::info!(task = %l_name(&self.tasks, task), "deleted: it has no runs left (delete-when-done)");
+                    self.forget(task);
+                }
+                Err(e) => tracing::error!(task = task.0, "cannot delete a finished task: {e}"),
+            }
+        }
+    }
+
+    fn forget(&mut self, task: TaskId) {
+        self.tasks.remove(&task);
+        self.timetable.remove(&task);
+        self.queued.remove(&task);
+    }
+
+    async fn on_command(&mut self, command: Command) {
+        match command {
+            Command::Changed(id) => self.reload(id).await,
+            Command::Removed(id) => self.forget(id),
+            Command::RunNow(id, reply) => {
+                let result = if self.tasks.contains_key(&id) {
+                    self.claim_and_start(id, None, None).await
+                } else {
+                    Err(ControlError::NoSuchTask(id.0))
+                };
+                let _ = reply.send(result);
+            }
+            Command::End(id, reply) => {
+                let mut n = 0;
+                if let Some(list) = self.running.get(&id) {
+                    for i in list {
+                        if i.stopper.stop(StopReason::User) {
+                            n += 1;
+                        }
+                    }
+                }
+                let queued: Vec<Pending> = self.queued.remove(&id).map(Vec::from).unwrap_or_default();
+                for p in queued {
+                    self.finish(p.run, Outcome::EndedByUser, None, None, None, Some("ended while queued".into())).await;
+                    n += 1;
+                }
+                let _ = reply.send(if self.tasks.contains_key(&id) || n > 0 { Ok(n) } else { Err(ControlError::NoSuchTask(id.0)) });
+            }
+            Command::Status(id, reply) => {
+                let status = if self.tasks.contains_key(&id) {
+                    Ok(TaskStatus {
+                        running: self.running.get(&id).map(|l| l.iter().map(|i| i.run).collect()).unwrap_or_default(),
+                        queued: self.queued.get(&id).map_or(0, VecDeque::len),
+                        next_run: self.timetable.next_of(&id).map(|r| r.at),
+                    })
+                } else {
+                    Err(ControlError::NoSuchTask(id.0))
+                };
+                let _ = reply.send(status);
+            }
+        }
+    }
+
+    /// Loads task `id` again from the store and replans it from now.
+    async fn reload(&mut self, id: TaskId) {
+        let record = match blocking(&self.store, move |s| s.get(Scope::All, id)).await {
+            Ok(r) => r,
+            Err(e) => {
+                tracing::debug!(task = id.0, "reload: {e}");
+                self.forget(id);
+                return;
+            }
+        };
+        match load_one(&record, &self.zones) {
+            Ok((task, schedule)) => {
+                let now = self.clock.now();
+                if record.enabled && task.enabled {
+                    self.timetable.insert(id, schedule.clone(), now);
+                } else {
+                    self.timetable.remove(&id);
+                }
+                self.tasks.insert(id, Loaded { task, owner: record.owner_uid, schedule });
+            }
+            Err(message) => {
+                tracing::error!(task = %record.name, "cannot schedule: {message}");
+                self.forget(id);
+            }
+        }
+    }
+
+    /// Stops every run at shutdown and records them as interrupted.
+    async fn stop_all(&mut self) {
+        let mut left: usize = 0;
+        for list in self.running.values() {
+            for i in list {
+                i.stopper.stop(StopReason::Shutdown);
+                left += 1;
+            }
+        }
+        let deadline = tokio::time::Instant::now() + self.cfg.grace + Duration::from_secs(2);
+        while left > 0 {
+            match tokio::time::timeout_at(deadline, self.events_rx.recv()).await {
+                Ok(Some(Event::Ended { task, run, result })) => {
+                    left -= 1;
+                    self.on_event(Event::Ended { task, run, result }).await;
+                }
+                Ok(Some(Event::Start { pending, .. })) => {
+                    self.finish(pending.run, Outcome::Interrupted, None, None, None, Some("the service stopped before the run started".into())).await;
+                }
+                Ok(None) | Err(_) => break,
+            }
+        }
+        for (_, queue) in std::mem::take(&mut self.queued) {
+            for p in queue {
+                self.finish(p.run, Outcome::Interrupted, None, None, None, Some("the service stopped while the run was queued".into())).await;
+            }
+        }
+        let _ = to_system(self.clock.now());
+    }
+}
+
+fn l_name(tasks: &HashMap<TaskId, Loaded>, id: TaskId) -> String {
+    tasks.get(&id).map_or_else(|| id.0.to_string(), |l| l.task.name.clone())
+}
+
+/// Decodes and compiles one stored task.
+fn load_one(record: &TaskRecord, zones: &Zones) -> Result<(Task, Schedule), String> {
+    let task = codec::decode(&record.definition).map_err(|e| e.to_string())?;
+    let schedule = Schedule::new(&task, zones).map_err(|e| e.to_string())?;
+    Ok((task, schedule))
+}
+
+/// Decodes and compiles every stored task, on every core: a daemon with 100,000 tasks must
+/// be ready in a second or two.
+fn load_all(records: Vec<TaskRecord>, zones: &Zones) -> Vec<(TaskRecord, Result<(Task, Schedule), String>)> {
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(8);
+    let chunk = records.len().div_ceil(threads).max(1);
+    let mut out = Vec::with_capacity(records.len());
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = records
+            .chunks(chunk)
+            .map(|part| {
+                scope.spawn(move || part.iter().map(|r| (r.clone(), load_one(r, zones))).collect::<Vec<_>>())
+            })
+            .collect();
+        for h in handles {
+            match h.join() {
+                Ok(part) => out.extend(part),
+                Err(e) => std::panic::resume_unwind(e),
+            }
+        }
+    });
+    out
+}
