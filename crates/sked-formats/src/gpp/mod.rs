@@ -1,31 +1,240 @@
-//! Group Policy Preferences ScheduledTasks.xml (MS-GPPREF 2.2.1.18).
+//! Group Policy Preferences `ScheduledTasks.xml` (MS-GPPREF 2.2.1.18; windows-formats.md §5).
+//!
+//! A file holds items of four kinds ([`ItemKind`]): the v1 `Task` and `ImmediateTask`, whose
+//! `<Properties>` attributes mirror a `.job` file, and the Vista+ `TaskV2` and
+//! `ImmediateTaskV2`, which embed a Task Scheduler 2.0 `<Task>` read and written by
+//! [`crate::xml`]. Each item becomes one [`Entry`]; its `action` (C, R, U, D; default U)
+//! becomes [`Entry::action`].
+//!
+//! The v1 attributes are read by the errata of semantics.md §7, not by the published text:
+//! `repeatTask="1"` repeats, `deleteWhenDone="1"` deletes, `maxRunTime` is in milliseconds,
+//! `systemRequired` wakes the machine, `endYear` is the end year, `startHour` and
+//! `startMinutes` are civil local time (written `"07"` or `"7"`), and `MONTHLY` with `week`
+//! is monthly on weekdays (`days` a weekday mask), without it monthly on days (`days` a
+//! day-of-month mask).
+//!
+//! A `cpassword` is never decrypted, stored or written: its key is public (MS14-025). The
+//! item is read without it and a warning says why.
+//!
+//! The writer produces what GPMC writes: UTF-8 with a declaration, one item per line, CRLF.
+
+mod read;
+mod write;
 
 use crate::{Document, Entry, Error, ReadOptions};
 
-/// What a Gpp source holds beyond the task model, kept so it writes back unchanged.
+/// The clsid of the `ScheduledTasks` collection.
+pub const COLLECTION_CLSID: &str = "{CC63F200-7309-4ba0-B154-A71CD118DBCC}";
+
+/// The four kinds of item in `ScheduledTasks.xml` (GPPREF 2.2.1.18).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub enum ItemKind {
+    /// `Task`: a v1 scheduled task with `<Triggers>`.
+    Task,
+    /// `ImmediateTask`: a v1 task that runs once when the policy applies.
+    ImmediateTask,
+    /// `TaskV2`: a Vista+ task embedding Task Scheduler 2.0 XML. What sked writes for a new
+    /// task, since it holds the most of the model.
+    #[default]
+    TaskV2,
+    /// `ImmediateTaskV2`: a Vista+ task that runs once when the policy applies.
+    ImmediateTaskV2,
+}
+
+impl ItemKind {
+    /// Every kind.
+    pub const ALL: [ItemKind; 4] = [
+        ItemKind::Task,
+        ItemKind::ImmediateTask,
+        ItemKind::TaskV2,
+        ItemKind::ImmediateTaskV2,
+    ];
+
+    /// The element name.
+    pub fn element(self) -> &'static str {
+        match self {
+            ItemKind::Task => "Task",
+            ItemKind::ImmediateTask => "ImmediateTask",
+            ItemKind::TaskV2 => "TaskV2",
+            ItemKind::ImmediateTaskV2 => "ImmediateTaskV2",
+        }
+    }
+
+    /// The clsid GPMC writes for the kind.
+    pub fn clsid(self) -> &'static str {
+        match self {
+            ItemKind::Task => "{2DEECB1C-261F-4e13-9B21-16FB83BC03BD}",
+            ItemKind::ImmediateTask => "{9F030D12-DDA3-4C26-8548-B7CE9151166A}",
+            ItemKind::TaskV2 => "{D8896631-B747-47a7-84A6-C155337F3BC8}",
+            ItemKind::ImmediateTaskV2 => "{9756B581-76EC-4169-9AFC-0CA8D43ADB5F}",
+        }
+    }
+
+    /// The kind of an element name.
+    pub fn from_element(name: &str) -> Option<ItemKind> {
+        ItemKind::ALL.into_iter().find(|k| k.element() == name)
+    }
+
+    /// True for the kinds that embed Task Scheduler 2.0 XML.
+    pub fn is_v2(self) -> bool {
+        matches!(self, ItemKind::TaskV2 | ItemKind::ImmediateTaskV2)
+    }
+
+    /// True for the kinds that run once when the policy applies.
+    pub fn is_immediate(self) -> bool {
+        matches!(self, ItemKind::ImmediateTask | ItemKind::ImmediateTaskV2)
+    }
+}
+
+/// What a GPP item holds beyond the task model (and, for the v2 kinds, beyond the embedded
+/// XML, which is in [`crate::Extras::xml`]). Every field is at its default for an item the
+/// writer produced itself from a task.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct GppExtras {}
+pub struct GppExtras {
+    /// The kind of item.
+    pub kind: ItemKind,
+    /// The item's `clsid` when it is not the kind's.
+    pub clsid: Option<String>,
+    /// The item's `name` when it is not the task's name (`Properties@name`).
+    pub item_name: Option<String>,
+    /// `status`.
+    pub status: Option<String>,
+    /// `image` (the icon) when it is not the one GPMC gives the action (0 C, 1 R, 2 U,
+    /// 3 D; none for an `ImmediateTask`).
+    pub image: Option<String>,
+    /// `changed`, the UTC time of the last edit (`2007-07-06 20:54:40`).
+    pub changed: Option<String>,
+    /// `uid` when it is not the one sked derives from the kind and name.
+    pub uid: Option<String>,
+    /// `desc`.
+    pub desc: Option<String>,
+    /// `bypassErrors`.
+    pub bypass_errors: Option<bool>,
+    /// `userContext` (run in the logged-on user's security context).
+    pub user_context: Option<bool>,
+    /// `removePolicy` (remove the item when the policy no longer applies).
+    pub remove_policy: Option<bool>,
+    /// `disabled`: the item itself is switched off in GPMC.
+    pub disabled: Option<bool>,
+    /// Other attributes of the item, verbatim, in order.
+    pub other_attributes: Vec<(String, String)>,
+    /// `<Filters>` (item-level targeting), verbatim.
+    pub filters: Option<String>,
+    /// `<Filters>` comes before `<Properties>` (as GPMC writes immediate tasks).
+    pub filters_first: bool,
+    /// Unknown child elements of the item, verbatim.
+    pub other_children: Vec<String>,
+    /// `Properties@logonType` (`InteractiveToken`, `S4U`, `Password`, ...).
+    pub logon_type: Option<String>,
+    /// `Properties@args` of a v1 item as written, when joining the split arguments does not
+    /// give it back.
+    pub arguments: Option<String>,
+    /// Other `<Properties>` attributes, verbatim, in order: unknown ones, and the idle
+    /// minutes of a task without an idle condition.
+    pub other_properties: Vec<(String, String)>,
+    /// Per model trigger of a v1 `Task`: its attributes beyond the model.
+    pub triggers: Vec<TriggerExtras>,
+    /// The `<ScheduledTasks>` element around the items.
+    pub collection: CollectionExtras,
+}
 
-/// Reads Group Policy Preferences ScheduledTasks.xml (MS-GPPREF 2.2.1.18).
+/// The `<ScheduledTasks>` element, kept on each entry read from it; the writer takes it from
+/// the first entry.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct CollectionExtras {
+    /// Its `clsid` when it is not [`COLLECTION_CLSID`].
+    pub clsid: Option<String>,
+    /// Its `disabled`.
+    pub disabled: Option<bool>,
+}
+
+/// A v1 `<Trigger>`'s attributes beyond the model, verbatim, in order: unknown ones and
+/// those the model cannot hold (the end date or repetition of an event trigger, the
+/// `interval` of a `MONTHLY` trigger, an `IDLE` trigger's `idleMinute`).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct TriggerExtras {
+    /// The attributes.
+    pub other: Vec<(String, String)>,
+}
+
+impl GppExtras {
+    /// True when nothing differs from what the writer produces by itself.
+    pub fn is_default(&self) -> bool {
+        *self == GppExtras::default()
+    }
+}
+
+/// Reads a `ScheduledTasks.xml`: one entry per item, in file order.
 pub fn read(input: &[u8], opts: &ReadOptions) -> Result<Document, Error> {
-    let _ = (input, opts);
-    Err(Error::one(crate::Diagnostic::error(
-        crate::Location::None,
-        "not written yet",
-    )))
+    let _ = opts;
+    read::read(input)
 }
 
-/// Writes Group Policy Preferences ScheduledTasks.xml (MS-GPPREF 2.2.1.18).
+/// Writes a `ScheduledTasks.xml` as GPMC does. Entries without GPP extras become `TaskV2`
+/// items with action `U` for [`crate::Action::Update`], `R` for replace, and so on.
 pub fn write(doc: &Document) -> Result<Vec<u8>, Error> {
-    let _ = doc;
-    Err(Error::one(crate::Diagnostic::error(
-        crate::Location::None,
-        "not written yet",
-    )))
+    write::write(doc)
 }
 
-/// What of `entry` this format cannot hold, one line per loss.
+/// What of `entry` a GPP item of its kind (`TaskV2` for an entry without GPP extras) cannot
+/// hold, one line per loss.
 pub fn losses(entry: &Entry) -> Vec<String> {
-    let _ = entry;
-    Vec::new()
+    let kind = entry
+        .extras
+        .gpp
+        .as_ref()
+        .map(|g| g.kind)
+        .unwrap_or_default();
+    write::losses(&entry.task, kind)
 }
+
+/// The `uid` sked gives an item that has none: a GUID derived from its kind and name, so
+/// writing the same task twice gives the same file.
+pub fn derived_uid(kind: ItemKind, name: &str) -> String {
+    let hash = |seed: u64| {
+        kind.element()
+            .bytes()
+            .chain([0])
+            .chain(name.bytes())
+            .fold(seed, |h, b| {
+                (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01B3)
+            })
+    };
+    let a = hash(0xCBF2_9CE4_8422_2325);
+    let b = hash(0x8422_2325_CBF2_9CE4);
+    format!(
+        "{{{:08X}-{:04X}-{:04X}-{:04X}-{:012X}}}",
+        a >> 32,
+        (a >> 16) & 0xFFFF,
+        a & 0xFFFF,
+        b >> 48,
+        b & 0xFFFF_FFFF_FFFF
+    )
+}
+
+/// The icon GPMC gives an action: 0 create, 1 replace, 2 update, 3 delete.
+fn action_image(action: crate::Action) -> &'static str {
+    match action {
+        crate::Action::Create => "0",
+        crate::Action::Replace => "1",
+        crate::Action::Update => "2",
+        crate::Action::Delete => "3",
+    }
+}
+
+fn action_letter(action: crate::Action) -> &'static str {
+    match action {
+        crate::Action::Create => "C",
+        crate::Action::Replace => "R",
+        crate::Action::Update => "U",
+        crate::Action::Delete => "D",
+    }
+}
+
+/// A task's default item: what `image` and `uid` the writer gives it.
+fn default_image(kind: ItemKind, action: crate::Action) -> Option<&'static str> {
+    (kind != ItemKind::ImmediateTask).then(|| action_image(action))
+}
+
+#[cfg(test)]
+mod tests;

@@ -41,7 +41,7 @@
 mod read;
 pub mod tree;
 pub mod values;
-mod write;
+pub(crate) mod write;
 
 use sked_core::Duration;
 
@@ -386,4 +386,4 @@ pub fn losses(entry: &Entry) -> Vec<String> {
 }
 
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;
