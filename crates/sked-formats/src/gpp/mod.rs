@@ -191,6 +191,16 @@ pub fn losses(entry: &Entry) -> Vec<String> {
 /// The `uid` sked gives an item that has none: a GUID derived from its kind and name, so
 /// writing the same task twice gives the same file.
 pub fn derived_uid(kind: ItemKind, name: &str) -> String {
+    String::from_utf8_lossy(&uid_bytes(kind, name)).into_owned()
+}
+
+/// True when `uid` is the one [`derived_uid`] gives (compared without allocating: every item
+/// read asks).
+pub(crate) fn is_derived_uid(kind: ItemKind, name: &str, uid: &str) -> bool {
+    uid.as_bytes() == uid_bytes(kind, name)
+}
+
+fn uid_bytes(kind: ItemKind, name: &str) -> [u8; 38] {
     let hash = |seed: u64| {
         kind.element()
             .bytes()
@@ -200,16 +210,26 @@ pub fn derived_uid(kind: ItemKind, name: &str) -> String {
                 (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01B3)
             })
     };
-    let a = hash(0xCBF2_9CE4_8422_2325);
-    let b = hash(0x8422_2325_CBF2_9CE4);
-    format!(
-        "{{{:08X}-{:04X}-{:04X}-{:04X}-{:012X}}}",
-        a >> 32,
-        (a >> 16) & 0xFFFF,
-        a & 0xFFFF,
-        b >> 48,
-        b & 0xFFFF_FFFF_FFFF
-    )
+    let value =
+        (u128::from(hash(0xCBF2_9CE4_8422_2325)) << 64) | u128::from(hash(0x8422_2325_CBF2_9CE4));
+    let mut out = [0u8; 38];
+    out[0] = b'{';
+    out[37] = b'}';
+    let mut nibble = 0;
+    for (i, slot) in out.iter_mut().enumerate().take(37).skip(1) {
+        if matches!(i, 9 | 14 | 19 | 24) {
+            *slot = b'-';
+            continue;
+        }
+        let digit = ((value >> (124 - 4 * nibble)) & 0xF) as u8;
+        *slot = if digit < 10 {
+            b'0' + digit
+        } else {
+            b'A' + digit - 10
+        };
+        nibble += 1;
+    }
+    out
 }
 
 /// The icon GPMC gives an action: 0 create, 1 replace, 2 update, 3 delete.

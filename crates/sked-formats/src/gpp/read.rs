@@ -10,7 +10,7 @@ use sked_core::{
 
 use super::{
     COLLECTION_CLSID, CollectionExtras, GppExtras, ItemKind, TriggerExtras, default_image,
-    derived_uid,
+    is_derived_uid,
 };
 use crate::diagnostic::{Diagnostic, Location};
 use crate::xml::tree::{Attr, El, Tree};
@@ -65,7 +65,7 @@ pub(super) fn read(input: &[u8]) -> Result<Document, Error> {
 }
 
 fn attr_location(el: El<'_, '_>, a: &Attr<'_>) -> Location {
-    Location::in_text(el.source(), a.at, a.at + a.name.len())
+    el.locate(a.at, a.at + a.name.len())
 }
 
 fn attr_error(el: El<'_, '_>, a: &Attr<'_>, message: String) -> Diagnostic {
@@ -235,7 +235,10 @@ fn read_item(
     if image.as_deref() != default_image(kind, action) {
         g.image = image;
     }
-    if uid.as_deref() != Some(derived_uid(kind, &task.name).as_str()) {
+    if !uid
+        .as_deref()
+        .is_some_and(|u| is_derived_uid(kind, &task.name, u))
+    {
         g.uid = uid;
     }
     if !g.is_default() {

@@ -329,7 +329,7 @@ fn check_namespace(root: tree::El<'_, '_>) -> Result<(), Error> {
             .is_some_and(|p| root_prefix(root) == Some(p));
         if (is_default_ns || is_own_prefix) && a.value != NAMESPACE {
             return Err(Error::one(Diagnostic::error(
-                Location::in_text(root.source(), a.at, a.at + a.name.len()),
+                root.locate(a.at, a.at + a.name.len()),
                 format!(
                     "expected the namespace `{NAMESPACE}` or none, but found `{}`",
                     a.value

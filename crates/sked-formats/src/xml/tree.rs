@@ -7,6 +7,7 @@
 //! records its byte range in the text so errors can point at a line and column.
 
 use std::borrow::Cow;
+use std::cell::Cell;
 
 use quick_xml::events::Event;
 use quick_xml::reader::Reader;
@@ -20,6 +21,9 @@ const NONE: u32 = u32::MAX;
 pub struct Tree<'a> {
     text: &'a str,
     nodes: Vec<Node<'a>>,
+    /// The start of the line of the last location asked for and its number, so that the
+    /// warnings of a large file, asked for in document order, cost one pass over it.
+    cursor: Cell<(usize, usize)>,
 }
 
 #[derive(Debug)]
@@ -37,6 +41,9 @@ struct Node<'a> {
     tag_end: usize,
     /// The element's own character data, entity references resolved.
     text: Cow<'a, str>,
+    /// `text` is only whitespace, not yet line-end normalized (it rarely matters: a
+    /// container's indentation is dropped when its first child arrives).
+    text_is_space: bool,
     /// Byte offset where the first piece of character data begins.
     text_at: usize,
     first_child: u32,
@@ -59,7 +66,7 @@ impl<'a> Tree<'a> {
     /// Parses `text` into a tree. Errors point at the fault and say what was expected.
     pub fn parse(text: &'a str) -> Result<Tree<'a>, Diagnostic> {
         let mut reader = Reader::from_str(text);
-        let mut nodes: Vec<Node<'a>> = Vec::with_capacity(text.len() / 48 + 1);
+        let mut nodes: Vec<Node<'a>> = Vec::with_capacity(text.len() / 24 + 1);
         let mut stack: Vec<u32> = Vec::with_capacity(16);
         let mut had_root = false;
         loop {
@@ -86,7 +93,10 @@ impl<'a> Tree<'a> {
                     }
                     had_root = true;
                     let qname: &'a str = slice(text, at + 1, at + 1 + e.name().as_ref().len());
-                    let name = qname.rsplit(':').next().unwrap_or(qname);
+                    let name = match qname.bytes().rposition(|b| b == b':') {
+                        Some(colon) => &qname[colon + 1..],
+                        None => qname,
+                    };
                     let attrs_at = at + 1 + qname.len();
                     let attrs_end = if empty { now - 2 } else { now - 1 };
                     let index = nodes.len() as u32;
@@ -98,6 +108,7 @@ impl<'a> Tree<'a> {
                         end: now,
                         tag_end: now,
                         text: Cow::Borrowed(""),
+                        text_is_space: false,
                         text_at: now,
                         first_child: NONE,
                         last_child: NONE,
@@ -105,6 +116,10 @@ impl<'a> Tree<'a> {
                     });
                     if let Some(&parent) = stack.last() {
                         let p = &mut nodes[parent as usize];
+                        if p.text_is_space {
+                            p.text = Cow::Borrowed("");
+                            p.text_is_space = false;
+                        }
                         if p.first_child == NONE {
                             p.first_child = index;
                         } else {
@@ -120,19 +135,32 @@ impl<'a> Tree<'a> {
                 Event::End(_) => {
                     // quick_xml checks that end names match their start.
                     if let Some(index) = stack.pop() {
-                        nodes[index as usize].end = now;
+                        let n = &mut nodes[index as usize];
+                        n.end = now;
+                        if n.text_is_space && n.text.contains('\r') {
+                            n.text = Cow::Owned(n.text.replace("\r\n", "\n").replace('\r', "\n"));
+                        }
                     }
                 }
                 Event::Text(t) => {
                     if let Some(&top) = stack.last() {
-                        let raw: &str = &t;
-                        if raw.bytes().all(is_xml_space) && nodes[top as usize].first_child != NONE
-                        {
+                        let raw: &'a str = match t.into_inner() {
+                            Cow::Borrowed(s) => s,
+                            Cow::Owned(_) => slice(text, at, now),
+                        };
+                        let node = &mut nodes[top as usize];
+                        if raw.bytes().all(is_xml_space) {
+                            if node.first_child == NONE && node.text.is_empty() {
+                                node.text = Cow::Borrowed(raw);
+                                node.text_is_space = true;
+                                node.text_at = at;
+                            } else if node.first_child == NONE {
+                                push_text(node, normalize(raw), at);
+                            }
                             continue;
                         }
-                        let content = t.xml10_content();
-                        push_text(&mut nodes[top as usize], content, at);
-                    } else if !(*t).bytes().all(is_xml_space) {
+                        push_text(node, normalize(raw), at);
+                    } else if !t.bytes().all(is_xml_space) {
                         return Err(Diagnostic::error(
                             Location::in_text(text, at, now),
                             "text outside the root element; expected only markup there",
@@ -191,7 +219,11 @@ impl<'a> Tree<'a> {
                 "no element found; expected an XML document",
             ));
         }
-        Ok(Tree { text, nodes })
+        Ok(Tree {
+            text,
+            nodes,
+            cursor: Cell::new((0, 1)),
+        })
     }
 
     /// The root element.
@@ -206,13 +238,69 @@ impl<'a> Tree<'a> {
     pub fn text(&self) -> &'a str {
         self.text
     }
+
+    /// The location of byte range `start..end`: the same as [`Location::in_text`], found
+    /// through a line index instead of a scan from the start.
+    pub fn locate(&self, start: usize, end: usize) -> Location {
+        let text = self.text;
+        let start = floor_char_boundary(text, start.min(text.len()));
+        let end = floor_char_boundary(text, end.clamp(start, text.len()));
+        let line_start = text[..start].rfind('\n').map_or(0, |i| i + 1);
+        let (mut from, mut line) = self.cursor.get();
+        if from > line_start {
+            (from, line) = (0, 1);
+        }
+        // A plain byte count vectorizes; `str::matches` would not.
+        line += text.as_bytes()[from..line_start]
+            .iter()
+            .filter(|&&b| b == b'\n')
+            .count();
+        self.cursor.set((line_start, line));
+        let line_end = text[start..].find('\n').map_or(text.len(), |i| start + i);
+        let source_line = text[line_start..line_end]
+            .trim_end_matches('\r')
+            .to_string();
+        let column = text[line_start..start].chars().count() + 1;
+        let width = text[start..end.min(line_end).max(start)]
+            .chars()
+            .count()
+            .max(1);
+        Location::Text {
+            line,
+            column,
+            source_line,
+            width,
+        }
+    }
+}
+
+fn floor_char_boundary(s: &str, mut i: usize) -> usize {
+    while i > 0 && !s.is_char_boundary(i) {
+        i -= 1;
+    }
+    i
 }
 
 fn slice(text: &str, start: usize, end: usize) -> &str {
     text.get(start..end).unwrap_or("")
 }
 
+/// XML 1.0 §2.11 line ends: CRLF and lone CR become LF.
+fn normalize(s: &str) -> Cow<'_, str> {
+    if s.contains('\r') {
+        Cow::Owned(s.replace("\r\n", "\n").replace('\r', "\n"))
+    } else {
+        Cow::Borrowed(s)
+    }
+}
+
 fn push_text<'a>(node: &mut Node<'a>, piece: Cow<'a, str>, at: usize) {
+    if node.text_is_space {
+        node.text_is_space = false;
+        if node.text.contains('\r') {
+            node.text = Cow::Owned(node.text.replace("\r\n", "\n").replace('\r', "\n"));
+        }
+    }
     if node.text.is_empty() {
         node.text = piece;
         node.text_at = at;
@@ -263,7 +351,12 @@ impl<'t, 'a> El<'t, 'a> {
     /// Where the start tag is.
     pub fn location(&self) -> Location {
         let n = self.node();
-        Location::in_text(self.tree.text, n.start, n.tag_end)
+        self.tree.locate(n.start, n.tag_end)
+    }
+
+    /// The location of byte range `start..end` of the document.
+    pub fn locate(&self, start: usize, end: usize) -> Location {
+        self.tree.locate(start, end)
     }
 
     /// Where the text is (the start tag when there is none).
@@ -275,7 +368,7 @@ impl<'t, 'a> El<'t, 'a> {
         let trimmed = n.text.trim_start();
         let lead = n.text.len() - trimmed.len();
         let start = n.text_at + lead;
-        Location::in_text(self.tree.text, start, start + trimmed.trim_end().len())
+        self.tree.locate(start, start + trimmed.trim_end().len())
     }
 
     /// The attributes, in order, values unescaped and normalized (XML 1.0 §3.3.3).
@@ -286,11 +379,20 @@ impl<'t, 'a> El<'t, 'a> {
 
     /// The value of attribute `name`, if present.
     pub fn attr(&self, name: &str) -> Result<Option<Cow<'a, str>>, Diagnostic> {
-        Ok(self
-            .attrs()?
-            .into_iter()
-            .find(|a| a.name == name)
-            .map(|a| a.value))
+        let n = self.node();
+        let attrs = AttrIter {
+            text: self.tree.text,
+            raw: n.attrs,
+            base: n.attrs_at,
+            i: 0,
+        };
+        for a in attrs {
+            let a = a?;
+            if a.name == name {
+                return Ok(Some(a.value));
+            }
+        }
+        Ok(None)
     }
 
     /// The full text the element lives in.
@@ -344,18 +446,59 @@ pub struct Attr<'a> {
 }
 
 fn parse_attrs<'a>(text: &'a str, raw: &'a str, base: usize) -> Result<Vec<Attr<'a>>, Diagnostic> {
-    let bytes = raw.as_bytes();
-    let mut out = Vec::new();
-    let mut i = 0;
-    let err = |from: usize, to: usize, msg: String| {
-        Diagnostic::error(Location::in_text(text, base + from, base + to), msg)
-    };
-    loop {
+    let mut out: Vec<Attr<'a>> = Vec::with_capacity(8);
+    for a in (AttrIter {
+        text,
+        raw,
+        base,
+        i: 0,
+    }) {
+        let a = a?;
+        if out.iter().any(|b| b.name == a.name) {
+            return Err(Diagnostic::error(
+                Location::in_text(text, a.at, a.at + a.name.len()),
+                format!(
+                    "attribute `{}` appears twice; expected it at most once",
+                    a.name
+                ),
+            ));
+        }
+        out.push(a);
+    }
+    Ok(out)
+}
+
+/// The attributes of a start tag, one at a time.
+struct AttrIter<'a> {
+    text: &'a str,
+    raw: &'a str,
+    base: usize,
+    i: usize,
+}
+
+impl<'a> AttrIter<'a> {
+    fn err(&mut self, from: usize, to: usize, msg: String) -> Option<Result<Attr<'a>, Diagnostic>> {
+        self.i = self.raw.len();
+        Some(Err(Diagnostic::error(
+            Location::in_text(self.text, self.base + from, self.base + to),
+            msg,
+        )))
+    }
+}
+
+impl<'a> Iterator for AttrIter<'a> {
+    type Item = Result<Attr<'a>, Diagnostic>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        let raw = self.raw;
+        let bytes = raw.as_bytes();
+        let mut i = self.i;
         while i < bytes.len() && is_xml_space(bytes[i]) {
             i += 1;
         }
         if i >= bytes.len() {
-            break;
+            self.i = i;
+            return None;
         }
         let name_start = i;
         while i < bytes.len() && !is_xml_space(bytes[i]) && bytes[i] != b'=' {
@@ -366,11 +509,11 @@ fn parse_attrs<'a>(text: &'a str, raw: &'a str, base: usize) -> Result<Vec<Attr<
             i += 1;
         }
         if i >= bytes.len() || bytes[i] != b'=' {
-            return Err(err(
+            return self.err(
                 name_start,
                 i,
                 format!("attribute `{name}` has no value; expected `{name}=\"...\"`"),
-            ));
+            );
         }
         i += 1;
         while i < bytes.len() && is_xml_space(bytes[i]) {
@@ -379,13 +522,13 @@ fn parse_attrs<'a>(text: &'a str, raw: &'a str, base: usize) -> Result<Vec<Attr<
         let quote = match bytes.get(i) {
             Some(&q @ (b'"' | b'\'')) => q,
             _ => {
-                return Err(err(
+                return self.err(
                     name_start,
                     i,
                     format!(
                         "the value of attribute `{name}` is not quoted; expected `{name}=\"...\"`"
                     ),
-                ));
+                );
             }
         };
         i += 1;
@@ -394,43 +537,40 @@ fn parse_attrs<'a>(text: &'a str, raw: &'a str, base: usize) -> Result<Vec<Attr<
             i += 1;
         }
         if i >= bytes.len() {
-            return Err(err(
+            return self.err(
                 name_start,
                 i,
                 format!("the value of attribute `{name}` has no closing quote"),
-            ));
+            );
         }
         let raw_value = &raw[value_start..i];
-        i += 1;
-        if out.iter().any(|a: &Attr<'_>| a.name == name) {
-            return Err(err(
-                name_start,
-                name_start + name.len(),
-                format!("attribute `{name}` appears twice; expected it at most once"),
-            ));
-        }
-        let value = attr_value(raw_value).map_err(|e| {
-            err(
+        self.i = i + 1;
+        match attr_value(raw_value) {
+            Ok(value) => Some(Ok(Attr {
+                name,
+                value,
+                at: self.base + name_start,
+            })),
+            Err(e) => self.err(
                 value_start,
                 value_start + raw_value.len(),
                 format!("bad value of attribute `{name}`: {e}"),
-            )
-        })?;
-        out.push(Attr {
-            name,
-            value,
-            at: base + name_start,
-        });
+            ),
+        }
     }
-    Ok(out)
 }
 
 fn attr_value(raw: &str) -> Result<Cow<'_, str>, String> {
-    if raw.contains('<') {
-        return Err("`<` is not allowed in an attribute value".into());
+    let (mut amp, mut needs_space_fix) = (false, false);
+    for b in raw.bytes() {
+        match b {
+            b'<' => return Err("`<` is not allowed in an attribute value".into()),
+            b'&' => amp = true,
+            b'\t' | b'\r' | b'\n' => needs_space_fix = true,
+            _ => {}
+        }
     }
-    let needs_space_fix = raw.bytes().any(|b| matches!(b, b'\t' | b'\r' | b'\n'));
-    let unescaped = if raw.contains('&') {
+    let unescaped = if amp {
         quick_xml::escape::unescape(raw).map_err(|e| e.to_string())?
     } else {
         Cow::Borrowed(raw)
@@ -464,6 +604,30 @@ mod tests {
         assert_eq!(a.child("b").unwrap().text(), "hi <there>");
         assert_eq!(a.child("c").unwrap().raw(), "<c/>");
         assert_eq!(a.child("b").unwrap().raw(), "<b>hi &lt;there&gt;</b>");
+    }
+
+    #[test]
+    fn locate_agrees_with_in_text() {
+        let text = "<a>\r\n  <b>é</b>\n\n<c x=\"1\"/>\r\n</a>";
+        let tree = Tree::parse(text).unwrap();
+        for start in 0..=text.len() + 2 {
+            for end in [0, start, start + 1, start + 5, text.len() + 3] {
+                assert_eq!(
+                    tree.locate(start, end),
+                    Location::in_text(text, start, end),
+                    "{start}..{end}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn whitespace_text_is_kept_for_leaves_only() {
+        let tree = Tree::parse("<a>\r\n <b> \r\n </b>\r\n <c> x\r\n</c> </a>").unwrap();
+        let a = tree.root();
+        assert_eq!(a.text(), "");
+        assert_eq!(a.child("b").unwrap().text(), " \n ");
+        assert_eq!(a.child("c").unwrap().text(), " x\n");
     }
 
     #[test]
