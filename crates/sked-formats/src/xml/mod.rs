@@ -342,8 +342,9 @@ fn check_namespace(root: tree::El<'_, '_>) -> Result<(), Error> {
 
 fn root_prefix<'a>(root: tree::El<'_, 'a>) -> Option<&'a str> {
     let raw = root.raw();
-    let name_end = raw[1..].find(|c: char| c.is_whitespace() || c == '>' || c == '/')? + 1;
-    raw[1..name_end].split_once(':').map(|(p, _)| p)
+    let tag = raw.get(1..)?;
+    let name_end = tag.find(|c: char| c.is_whitespace() || c == '>' || c == '/')?;
+    tag[..name_end].split_once(':').map(|(p, _)| p)
 }
 
 /// Writes Task Scheduler 2.0 task XML. A document holds one task: writing a document of

@@ -22,7 +22,9 @@ pub fn bool_text(b: bool) -> &'static str {
 /// Reads an ISO 8601 duration (`PT1H`, `P3D`, and the non-standard `PT7D`).
 pub fn parse_duration(s: &str) -> Result<Duration, String> {
     let t = s.trim();
-    if !t.starts_with(['P', 'p']) {
+    // Non-ASCII text is never a duration, and `sked_core::Duration`'s ISO parser slices
+    // after a unit assuming it is one byte (it panics on `PT1½M`).
+    if !t.starts_with(['P', 'p']) || !t.is_ascii() {
         return Err(format!(
             "`{t}` is not an ISO 8601 duration; expected a length such as `PT10M`, `PT1H` or `P3D`"
         ));
