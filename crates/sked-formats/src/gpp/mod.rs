@@ -185,7 +185,14 @@ pub fn losses(entry: &Entry) -> Vec<String> {
         .as_ref()
         .map(|g| g.kind)
         .unwrap_or_default();
-    write::losses(&entry.task, kind)
+    let mut out = write::losses(&entry.task, kind);
+    if entry.task.name.contains('/') {
+        out.push(format!(
+            "the folder in `{}`: GPP creates tasks in the root folder, and the name keeps the `/`",
+            entry.task.name
+        ));
+    }
+    out
 }
 
 /// The `uid` sked gives an item that has none: a GUID derived from its kind and name, so

@@ -495,6 +495,13 @@ fn losses_depend_on_the_kind() {
         ..GppExtras::default()
     });
     assert!(losses(&immediate)[0].starts_with("triggers (1): an `ImmediateTask` runs once"));
+    let foldered = Entry::new(Task::new("ops/backup", "x"));
+    assert_eq!(
+        losses(&foldered),
+        [
+            "the folder in `ops/backup`: GPP creates tasks in the root folder, and the name keeps the `/`"
+        ]
+    );
 }
 
 // ---- properties -------------------------------------------------------------------------

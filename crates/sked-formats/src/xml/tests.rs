@@ -576,6 +576,9 @@ fn losses_are_listed() {
     assert!(l[4].contains("U+0007"));
     assert!(write(&Document::from_tasks([task])).is_err());
     assert!(losses(&Entry::new(Task::new("t", "x"))).is_empty());
+    let mut expiring = Task::new("t", "x");
+    expiring.delete_when_done = true;
+    assert!(losses(&Entry::new(expiring))[0].contains("`EndBoundary`"));
 }
 
 #[test]

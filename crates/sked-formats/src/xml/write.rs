@@ -660,6 +660,11 @@ pub(crate) fn losses(task: &Task) -> Vec<String> {
             ));
         }
     }
+    if task.delete_when_done && !task.triggers.iter().any(|t| t.end.is_some()) {
+        out.push(
+            "`delete-when-done` without a trigger end: Windows refuses `DeleteExpiredTaskAfter` unless a trigger has an `EndBoundary`".into(),
+        );
+    }
     out.extend(bad_chars(task));
     out
 }
