@@ -454,7 +454,11 @@ fn parse_attrs<'a>(text: &'a str, raw: &'a str, base: usize) -> Result<Vec<Attr<
         i: 0,
     }) {
         let a = a?;
-        if out.iter().any(|b| b.name == a.name) {
+        // Cheap tests first: most names differ in length or in their last byte.
+        let last = a.name.as_bytes().last();
+        if out.iter().any(|b| {
+            b.name.len() == a.name.len() && b.name.as_bytes().last() == last && b.name == a.name
+        }) {
             return Err(Diagnostic::error(
                 Location::in_text(text, a.at, a.at + a.name.len()),
                 format!(
@@ -533,9 +537,10 @@ impl<'a> Iterator for AttrIter<'a> {
         };
         i += 1;
         let value_start = i;
-        while i < bytes.len() && bytes[i] != quote {
-            i += 1;
-        }
+        // `find` on one ASCII byte is a vectorized memchr; values are the long part of a tag.
+        i = raw[value_start..]
+            .find(quote as char)
+            .map_or(bytes.len(), |at| value_start + at);
         if i >= bytes.len() {
             return self.err(
                 name_start,
@@ -561,15 +566,17 @@ impl<'a> Iterator for AttrIter<'a> {
 }
 
 fn attr_value(raw: &str) -> Result<Cow<'_, str>, String> {
-    let (mut amp, mut needs_space_fix) = (false, false);
-    for b in raw.bytes() {
-        match b {
-            b'<' => return Err("`<` is not allowed in an attribute value".into()),
-            b'&' => amp = true,
-            b'\t' | b'\r' | b'\n' => needs_space_fix = true,
-            _ => {}
-        }
+    // One pass that the compiler can vectorize, then the rare cases.
+    if !raw.bytes().fold(false, |any, b| {
+        any | matches!(b, b'<' | b'&' | b'\t' | b'\r' | b'\n')
+    }) {
+        return Ok(Cow::Borrowed(raw));
     }
+    if raw.contains('<') {
+        return Err("`<` is not allowed in an attribute value".into());
+    }
+    let amp = raw.contains('&');
+    let needs_space_fix = raw.bytes().any(|b| matches!(b, b'\t' | b'\r' | b'\n'));
     let unescaped = if amp {
         quick_xml::escape::unescape(raw).map_err(|e| e.to_string())?
     } else {
