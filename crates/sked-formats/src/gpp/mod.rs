@@ -17,6 +17,19 @@
 //! item is read without it and a warning says why.
 //!
 //! The writer produces what GPMC writes: UTF-8 with a declaration, one item per line, CRLF.
+//!
+//! Where the sources are silent, sked decides:
+//! - A v1 item without `enabled` is enabled (GPMC leaves it out of immediate tasks, which
+//!   run); the other v1 booleans default to `0`, as GPPREF says.
+//! - An item without `image` or `uid` gets the action's icon and a uid derived from its kind
+//!   and name ([`derived_uid`]); the writer never invents a `changed` time (it has no clock).
+//! - `<Filters>` and unknown item children and attributes are kept verbatim, in place.
+//!   An element other than the four item kinds in `<ScheduledTasks>` is an error, so that a
+//!   file from a newer GPMC is not silently cut down when written back.
+//! - An idle condition exists when `startOnlyIfIdle` or `stopOnIdleEnd` is `1` or the task
+//!   has an `IDLE` trigger; otherwise `idleMinutes`/`deadlineMinutes` are kept verbatim.
+//! - A `MONTHLY` trigger's `interval` is kept but ignored (v1 has no month interval); the
+//!   end date and repetition of an event trigger are kept but not applied.
 
 mod read;
 mod write;
@@ -258,7 +271,8 @@ fn action_letter(action: crate::Action) -> &'static str {
     }
 }
 
-/// A task's default item: what `image` and `uid` the writer gives it.
+/// The `image` the writer gives an item without one: the action's icon, none for an
+/// `ImmediateTask` (GPMC writes none there).
 fn default_image(kind: ItemKind, action: crate::Action) -> Option<&'static str> {
     (kind != ItemKind::ImmediateTask).then(|| action_image(action))
 }
