@@ -1,8 +1,8 @@
 //! Task Scheduler 2.0 task XML (windows-formats.md §6, W32 `task-scheduler-schema.md`).
 //!
-//! [`read`] takes what Windows exports (UTF-16LE with a byte-order mark), UTF-16BE, and
+//! [`read()`] takes what Windows exports (UTF-16LE with a byte-order mark), UTF-16BE, and
 //! UTF-8 with or without a BOM or declaration, in the task namespace or in none (as GPP
-//! embeds it). [`write`] produces a document `schtasks /Create /XML` takes: the namespace,
+//! embeds it). [`write()`] produces a document `schtasks /Create /XML` takes: the namespace,
 //! `version="1.2"` (or the version read), `Principals` with an id, `Actions Context`, and the
 //! settings Windows exports, in Windows' element order.
 //!
