@@ -175,7 +175,7 @@ impl Duration {
                 .chars()
                 .next()
                 .ok_or_else(|| DurationParseError::new(s, "a number needs a unit"))?;
-            rest = &rest[len + 1..];
+            rest = &rest[len + unit.len_utf8()..];
             let (scale, rank) = match (in_time, unit) {
                 (false, 'Y') | (false, 'M') => {
                     return Err(DurationParseError::new(s, "years and months have no fixed length"));

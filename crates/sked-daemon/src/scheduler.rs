@@ -61,7 +61,9 @@ impl SchedulerConfig {
             log_max_bytes: sked_runner::DEFAULT_LOG_MAX_BYTES,
             grace: sked_runner::DEFAULT_GRACE,
             daemon_uid: nix::unistd::geteuid().as_raw(),
-            boot_id: std::fs::read_to_string("/proc/sys/kernel/random/boot_id").ok().map(|s| s.trim().to_string()),
+            boot_id: std::fs::read_to_string("/proc/sys/kernel/random/boot_id")
+                .ok()
+                .map(|s| s.trim().to_string()),
             late_after: SignedDuration::from_secs(60),
             max_missed_recorded: 1000,
         }
@@ -136,14 +138,6 @@ fn store_outcome(o: sked_runner::Outcome) -> Outcome {
     }
 }
 
-fn to_system(t: Timestamp) -> std::time::SystemTime {
-    std::time::SystemTime::try_from(t).unwrap_or(std::time::UNIX_EPOCH)
-}
-
-fn from_system(t: std::time::SystemTime) -> Timestamp {
-    Timestamp::try_from(t).unwrap_or(Timestamp::UNIX_EPOCH)
-}
-
 impl Scheduler {
     /// A scheduler over `store`, starting programs with `runner`, on `clock`.
     pub fn new(
@@ -175,7 +169,10 @@ impl Scheduler {
         let node = self.cfg.node.clone();
         let orphans = blocking(&self.store, move |s| s.interrupt_orphans(&node)).await?;
         if !orphans.is_empty() {
-            tracing::warn!(runs = orphans.len(), "runs cut off when the service stopped are marked interrupted");
+            tracing::warn!(
+                runs = orphans.len(),
+                "runs cut off when the service stopped are marked interrupted"
+            );
         }
         let (records, states) = blocking(&self.store, |s| {
             let records = s.list(&TaskFilter::new(Scope::All))?;
@@ -254,7 +251,9 @@ impl Scheduler {
     /// Fires the at-startup triggers that have not fired in this boot.
     async fn fire_startup_triggers(&mut self) {
         let Some(boot) = self.cfg.boot_id.clone() else {
-            tracing::warn!("no boot id: at-startup triggers cannot tell a boot from a restart and do not fire");
+            tracing::warn!(
+                "no boot id: at-startup triggers cannot tell a boot from a restart and do not fire"
+            );
             return;
         };
         let mut starts = Vec::new();
@@ -271,7 +270,9 @@ impl Scheduler {
         for (id, trigger, delay) in starts {
             let (node, boot) = (self.cfg.node.clone(), boot.clone());
             match blocking(&self.store, move |s| s.claim_startup(id, trigger, &boot, &node)).await {
-                Ok(Some(run)) => self.start_after(id, Pending { run, occurrence: None, window_end: None }, delay),
+                Ok(Some(run)) => {
+                    self.start_after(id, Pending { run, occurrence: None, window_end: None }, delay)
+                }
                 Ok(None) => {}
                 Err(e) => tracing::error!(task = id.0, "cannot claim an at-startup run: {e}"),
             }
@@ -319,10 +320,15 @@ impl Scheduler {
             }
             let busy = self.running.get(&d.task).is_some_and(|r| !r.is_empty());
             if busy && l.task.multiple_instances == MultipleInstances::IgnoreNew {
-                missed.entry(d.task).or_insert_with(|| (Vec::new(), MissReason::PreviousStillRunning)).0.push(occurrence);
+                missed
+                    .entry(d.task)
+                    .or_insert_with(|| (Vec::new(), MissReason::PreviousStillRunning))
+                    .0
+                    .push(occurrence);
                 continue;
             }
-            let delay = l.task.triggers.get(d.run.trigger).and_then(|t| t.random_delay).filter(|d| !d.is_zero());
+            let delay =
+                l.task.triggers.get(d.run.trigger).and_then(|t| t.random_delay).filter(|d| !d.is_zero());
             match delay {
                 Some(max) => {
                     let (store, node) = (self.store.clone(), self.cfg.node.clone());
@@ -330,7 +336,8 @@ impl Scheduler {
                     match blocking(&store, move |s| s.claim(task, Some(occurrence), &node)).await {
                         Ok(Some(run)) => {
                             let wait = Duration::from_millis(fastrand::u64(0..=max.as_millis()));
-                            let pending = Pending { run, occurrence: Some(occurrence), window_end: d.run.window_end };
+                            let pending =
+                                Pending { run, occurrence: Some(occurrence), window_end: d.run.window_end };
                             self.start_after(task, pending, wait);
                         }
                         Ok(None) => {}
@@ -374,7 +381,9 @@ impl Scheduler {
         let run = match blocking(&self.store, move |s| s.claim(task, occurrence, &node)).await {
             Ok(Some(run)) => run,
             // Another node (or an earlier life of this one) has it: exactly once.
-            Ok(None) => return Err(ControlError::StartFailed { task: task.0, message: "already claimed".into() }),
+            Ok(None) => {
+                return Err(ControlError::StartFailed { task: task.0, message: "already claimed".into() });
+            }
             Err(e) => return Err(ControlError::StartFailed { task: task.0, message: e.to_string() }),
         };
         self.begin(task, Pending { run, occurrence, window_end }).await
@@ -383,10 +392,22 @@ impl Scheduler {
     /// Starts a claimed run now, queues it, or stops the running one first, by policy.
     async fn begin(&mut self, task: TaskId, pending: Pending) -> Result<RunId, ControlError> {
         let Some(l) = self.tasks.get(&task) else {
-            self.finish(pending.run, Outcome::Failed, None, None, None, Some("the task was deleted before its run started".into())).await;
+            self.finish(
+                pending.run,
+                Outcome::Failed,
+                None,
+                None,
+                None,
+                Some("the task was deleted before its run started".into()),
+            )
+            .await;
             return Err(ControlError::NoSuchTask(task.0));
         };
-        let running: Vec<Stopper> = self.running.get(&task).map(|r| r.iter().map(|i| i.stopper.clone()).collect()).unwrap_or_default();
+        let running: Vec<Stopper> = self
+            .running
+            .get(&task)
+            .map(|r| r.iter().map(|i| i.stopper.clone()).collect())
+            .unwrap_or_default();
         if !running.is_empty() {
             match l.task.multiple_instances {
                 MultipleInstances::Parallel => {}
@@ -400,7 +421,15 @@ impl Scheduler {
                     }
                 }
                 MultipleInstances::IgnoreNew => {
-                    self.finish(pending.run, Outcome::Failed, None, None, None, Some("not started: the previous run is still going (ignore-new)".into())).await;
+                    self.finish(
+                        pending.run,
+                        Outcome::Failed,
+                        None,
+                        None,
+                        None,
+                        Some("not started: the previous run is still going (ignore-new)".into()),
+                    )
+                    .await;
                     return Err(ControlError::AlreadyRunning(task.0));
                 }
             }
@@ -421,12 +450,19 @@ impl Scheduler {
         };
         match started {
             Ok(mut handle) => {
-                let start = RunStart { started_at: self.clock.now(), pid: Some(handle.pid()), log_path: Some(log_path) };
+                let start = RunStart {
+                    started_at: self.clock.now(),
+                    pid: Some(handle.pid()),
+                    log_path: Some(log_path),
+                };
                 let (run, node) = (pending.run, self.cfg.node.clone());
                 if let Err(e) = blocking(&self.store, move |s| s.start_run(run, &node, &start)).await {
                     tracing::error!(run = run.0, "cannot record a run's start: {e}");
                 }
-                self.running.entry(task).or_default().push(Instance { run: pending.run, stopper: handle.stopper() });
+                self.running
+                    .entry(task)
+                    .or_default()
+                    .push(Instance { run: pending.run, stopper: handle.stopper() });
                 let tx = self.events_tx.clone();
                 tokio::spawn(async move {
                     let result = handle.wait().await;
@@ -520,7 +556,6 @@ impl Scheduler {
                             notes.push(format!("log: {e}"));
                         }
                         let message = (!notes.is_empty()).then(|| notes.join("; "));
-                        let _ = from_system(exit.started);
                         (store_outcome(exit.outcome()), code, signal, Some(exit.log.bytes), message)
                     }
                     Err(e) => (Outcome::Failed, None, None, None, Some(e.to_string())),
@@ -584,15 +619,31 @@ impl Scheduler {
                 }
                 let queued: Vec<Pending> = self.queued.remove(&id).map(Vec::from).unwrap_or_default();
                 for p in queued {
-                    self.finish(p.run, Outcome::EndedByUser, None, None, None, Some("ended while queued".into())).await;
+                    self.finish(
+                        p.run,
+                        Outcome::EndedByUser,
+                        None,
+                        None,
+                        None,
+                        Some("ended while queued".into()),
+                    )
+                    .await;
                     n += 1;
                 }
-                let _ = reply.send(if self.tasks.contains_key(&id) || n > 0 { Ok(n) } else { Err(ControlError::NoSuchTask(id.0)) });
+                let _ = reply.send(if self.tasks.contains_key(&id) || n > 0 {
+                    Ok(n)
+                } else {
+                    Err(ControlError::NoSuchTask(id.0))
+                });
             }
             Command::Status(id, reply) => {
                 let status = if self.tasks.contains_key(&id) {
                     Ok(TaskStatus {
-                        running: self.running.get(&id).map(|l| l.iter().map(|i| i.run).collect()).unwrap_or_default(),
+                        running: self
+                            .running
+                            .get(&id)
+                            .map(|l| l.iter().map(|i| i.run).collect())
+                            .unwrap_or_default(),
                         queued: self.queued.get(&id).map_or(0, VecDeque::len),
                         next_run: self.timetable.next_of(&id).map(|r| r.at),
                     })
@@ -648,17 +699,32 @@ impl Scheduler {
                     self.on_event(Event::Ended { task, run, result }).await;
                 }
                 Ok(Some(Event::Start { pending, .. })) => {
-                    self.finish(pending.run, Outcome::Interrupted, None, None, None, Some("the service stopped before the run started".into())).await;
+                    self.finish(
+                        pending.run,
+                        Outcome::Interrupted,
+                        None,
+                        None,
+                        None,
+                        Some("the service stopped before the run started".into()),
+                    )
+                    .await;
                 }
                 Ok(None) | Err(_) => break,
             }
         }
         for (_, queue) in std::mem::take(&mut self.queued) {
             for p in queue {
-                self.finish(p.run, Outcome::Interrupted, None, None, None, Some("the service stopped while the run was queued".into())).await;
+                self.finish(
+                    p.run,
+                    Outcome::Interrupted,
+                    None,
+                    None,
+                    None,
+                    Some("the service stopped while the run was queued".into()),
+                )
+                .await;
             }
         }
-        let _ = to_system(self.clock.now());
     }
 }
 
@@ -666,8 +732,11 @@ fn l_name(tasks: &HashMap<TaskId, Loaded>, id: TaskId) -> String {
     tasks.get(&id).map_or_else(|| id.0.to_string(), |l| l.task.name.clone())
 }
 
+/// A stored task decoded and compiled, or why it could not be.
+type Compiled = Result<(Task, Schedule), String>;
+
 /// Decodes and compiles one stored task.
-fn load_one(record: &TaskRecord, zones: &Zones) -> Result<(Task, Schedule), String> {
+fn load_one(record: &TaskRecord, zones: &Zones) -> Compiled {
     let task = codec::decode(&record.definition).map_err(|e| e.to_string())?;
     let schedule = Schedule::new(&task, zones).map_err(|e| e.to_string())?;
     Ok((task, schedule))
@@ -675,7 +744,7 @@ fn load_one(record: &TaskRecord, zones: &Zones) -> Result<(Task, Schedule), Stri
 
 /// Decodes and compiles every stored task, on every core: a daemon with 100,000 tasks must
 /// be ready in a second or two.
-fn load_all(records: Vec<TaskRecord>, zones: &Zones) -> Vec<(TaskRecord, Result<(Task, Schedule), String>)> {
+fn load_all(records: Vec<TaskRecord>, zones: &Zones) -> Vec<(TaskRecord, Compiled)> {
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(8);
     let chunk = records.len().div_ceil(threads).max(1);
     let mut out = Vec::with_capacity(records.len());

@@ -288,13 +288,173 @@ fn job_losses(extras: &JobExtras, out: &mut Vec<String>) {
 }
 
 fn xml_losses(extras: &XmlExtras, out: &mut Vec<String>) {
-    let XmlExtras {} = extras;
-    let _ = out;
+    // Encoding, version, element layout, ids, the registration date and raw spellings are
+    // how one XML file writes the task; the rest below changes what Windows would do.
+    let XmlExtras {
+        utf16: _,
+        version: _,
+        registration,
+        principal,
+        settings,
+        exec,
+        actions_context: _,
+        no_actions_context: _,
+        other_actions,
+        triggers,
+        other_triggers,
+        data,
+        other,
+    } = extras;
+    for (what, value) in [
+        ("RegistrationInfo/Source", &registration.source),
+        ("RegistrationInfo/Documentation", &registration.documentation),
+        ("RegistrationInfo/SecurityDescriptor", &registration.security_descriptor),
+        ("Principal/LogonType", &principal.logon_type),
+        ("Principal/GroupId", &principal.group_id),
+        ("Principal/RunLevel", &principal.run_level),
+        ("Principal/ProcessTokenSidType", &principal.process_token_sid_type),
+    ] {
+        if let Some(v) = value {
+            out.push(format!("Task Scheduler XML {what} `{v}`"));
+        }
+    }
+    if !principal.required_privileges.is_empty() {
+        out.push(format!(
+            "Task Scheduler XML Principal/RequiredPrivileges ({})",
+            principal.required_privileges.join(", ")
+        ));
+    }
+    if let Some(p) = settings.priority {
+        out.push(format!("Task Scheduler XML Settings/Priority {p} (kept as the nearest priority class)"));
+    }
+    if let Some(d) = settings.delete_expired_after {
+        out.push(format!("Task Scheduler XML Settings/DeleteExpiredTaskAfter {d}"));
+    }
+    for (what, value) in [
+        ("AllowStartOnDemand", settings.allow_start_on_demand),
+        ("AllowHardTerminate", settings.allow_hard_terminate),
+        ("Hidden", settings.hidden),
+        ("RunOnlyIfNetworkAvailable", settings.run_only_if_network_available),
+    ] {
+        if let Some(v) = value {
+            out.push(format!("Task Scheduler XML Settings/{what} {v}"));
+        }
+    }
+    if settings.network_settings.is_some() {
+        out.push("Task Scheduler XML Settings/NetworkSettings".into());
+    }
+    if let Some(r) = &settings.restart_on_failure {
+        out.push(format!(
+            "Task Scheduler XML Settings/RestartOnFailure every {} ({} times)",
+            r.interval, r.count
+        ));
+    }
+    if settings.idle_settings.is_some() {
+        out.push("Task Scheduler XML Settings/IdleSettings of a task that does not wait for idleness".into());
+    }
+    for element in settings
+        .other
+        .iter()
+        .chain(&registration.other)
+        .chain(&principal.other)
+        .chain(&exec.other)
+        .chain(other)
+    {
+        out.push(format!("Task Scheduler XML element {}", first_tag(element)));
+    }
+    for (i, t) in triggers.iter().enumerate() {
+        if let Some(limit) = t.execution_time_limit {
+            out.push(format!("trigger {}: Task Scheduler XML ExecutionTimeLimit {limit}", i + 1));
+        }
+        if t.repetition.is_some() {
+            out.push(format!("trigger {}: a repetition on an event trigger", i + 1));
+        }
+        for element in &t.other {
+            out.push(format!("trigger {}: Task Scheduler XML element {}", i + 1, first_tag(element)));
+        }
+    }
+    for kept in other_triggers {
+        out.push(format!("a trigger sked cannot fire: {}", first_tag(&kept.xml)));
+    }
+    for kept in other_actions {
+        out.push(format!("an action other than the first program: {}", first_tag(&kept.xml)));
+    }
+    if data.is_some() {
+        out.push("Task Scheduler XML Data".into());
+    }
+}
+
+/// The first tag of an XML fragment, for naming it in a loss.
+fn first_tag(xml: &str) -> String {
+    let name: String = xml
+        .trim_start()
+        .trim_start_matches('<')
+        .chars()
+        .take_while(|c| !c.is_whitespace() && *c != '>' && *c != '/')
+        .collect();
+    format!("<{name}>")
 }
 
 fn gpp_losses(extras: &GppExtras, out: &mut Vec<String>) {
-    let GppExtras {} = extras;
-    let _ = out;
+    use crate::gpp::ItemKind;
+    // The clsid, uid, image, status and change stamp identify one item in one GPO; the
+    // quoted arguments and layout are spelling.
+    let GppExtras {
+        kind,
+        clsid: _,
+        item_name: _,
+        status: _,
+        image: _,
+        changed: _,
+        uid: _,
+        desc,
+        bypass_errors,
+        user_context,
+        remove_policy,
+        disabled,
+        other_attributes,
+        filters,
+        filters_first: _,
+        other_children,
+        logon_type,
+        arguments: _,
+        other_properties,
+        triggers,
+        collection: _,
+    } = extras;
+    if matches!(kind, ItemKind::ImmediateTask | ItemKind::ImmediateTaskV2) {
+        out.push("GPP immediate task (runs once when the policy applies)".into());
+    }
+    if let Some(d) = desc {
+        out.push(format!("GPP item description `{d}`"));
+    }
+    for (what, value) in [
+        ("bypassErrors", bypass_errors),
+        ("userContext", user_context),
+        ("removePolicy", remove_policy),
+        ("disabled", disabled),
+    ] {
+        if *value == Some(true) {
+            out.push(format!("GPP item attribute {what}=\"1\""));
+        }
+    }
+    if filters.is_some() {
+        out.push("GPP item filters (targeting)".into());
+    }
+    if let Some(l) = logon_type {
+        out.push(format!("GPP logonType `{l}`"));
+    }
+    for (k, v) in other_attributes.iter().chain(other_properties) {
+        out.push(format!("GPP attribute {k}=\"{v}\""));
+    }
+    for child in other_children {
+        out.push(format!("GPP element {}", first_tag(child)));
+    }
+    for (i, t) in triggers.iter().enumerate() {
+        for (k, v) in &t.other {
+            out.push(format!("trigger {}: GPP attribute {k}=\"{v}\"", i + 1));
+        }
+    }
 }
 
 fn schtasks_losses(extras: &SchtasksExtras, out: &mut Vec<String>) {
