@@ -764,3 +764,337 @@ fn load_all(records: Vec<TaskRecord>, zones: &Zones) -> Vec<(TaskRecord, Compile
     });
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration as StdDuration;
+
+    use jiff::civil::date;
+    use jiff::tz::TimeZone;
+    use sked_core::{Repetition, Start, Trigger};
+    use sked_runner::ProcessRunner;
+    use sked_store::{HistoryEntry, HistoryQuery, MemoryStore, TaskDef};
+    use tokio::sync::oneshot;
+
+    use super::*;
+    use crate::clock::ManualClock;
+    use crate::control::Control;
+
+    /// A scheduler over an in-memory store and real processes, on a clock the test moves.
+    struct Harness {
+        clock: ManualClock,
+        control: Control,
+        stop: Option<oneshot::Sender<()>>,
+        join: tokio::task::JoinHandle<()>,
+        _dir: tempfile::TempDir,
+        logs: PathBuf,
+    }
+
+    fn ts(s: &str) -> Timestamp {
+        s.parse().unwrap()
+    }
+
+    fn shell(name: &str, script: &str) -> Task {
+        let mut t = Task::new(name, "/bin/sh");
+        t.args = vec!["-c".into(), script.into()];
+        t.time_zone = Some("UTC".into());
+        t
+    }
+
+    /// Daily at h:m from the tests' day, 2030-01-01 (tasks are created at the real now,
+    /// so a trigger starting earlier would have years of missed runs to account for).
+    fn daily_at(h: i8, m: i8) -> Trigger {
+        Trigger::new(TriggerKind::Daily { every: 1 }).starting(Start::civil(date(2030, 1, 1).at(h, m, 0, 0)))
+    }
+
+    /// Every minute from 10:00 on the tests' day.
+    fn every_minute() -> Trigger {
+        Trigger {
+            repeat: Some(Repetition {
+                every: sked_core::Duration::from_mins(1),
+                duration: Some(sked_core::Duration::from_mins(12 * 60)),
+                stop_at_end: false,
+            }),
+            ..daily_at(10, 0)
+        }
+    }
+
+    async fn harness(store: Arc<dyn Store>, now: Timestamp, node: &str) -> Harness {
+        let dir = tempfile::tempdir().unwrap();
+        let logs = dir.path().join("logs");
+        let clock = ManualClock::new(now);
+        let mut cfg = SchedulerConfig::new(node, &logs);
+        cfg.grace = StdDuration::from_millis(500);
+        cfg.boot_id = Some("test-boot".into());
+        let zones = Arc::new(Zones::new(jiff::tz::db().clone(), TimeZone::UTC));
+        let mut scheduler = Scheduler::new(
+            store.clone(),
+            Arc::new(ProcessRunner::new()),
+            zones,
+            Arc::new(clock.clone()),
+            cfg,
+        );
+        scheduler.start().await.unwrap();
+        let (control, rx) = Control::channel(64);
+        let (stop, stopped) = oneshot::channel::<()>();
+        let join = tokio::spawn(scheduler.run(rx, async move {
+            let _ = stopped.await;
+        }));
+        Harness { clock, control, stop: Some(stop), join, _dir: dir, logs }
+    }
+
+    fn add(store: &Arc<dyn Store>, task: &Task) -> TaskId {
+        store.create(1000, &TaskDef::new(task.name.clone(), codec::encode(task)), None).unwrap().id
+    }
+
+    fn history(store: &Arc<dyn Store>, id: TaskId) -> Vec<HistoryEntry> {
+        let mut h = store.history(&HistoryQuery::new(Scope::All, 1000).for_task(id)).unwrap().entries;
+        h.reverse();
+        h
+    }
+
+    /// Waits (in real time) until `pred` holds for the task's history.
+    async fn until(
+        store: &Arc<dyn Store>,
+        id: TaskId,
+        what: &str,
+        pred: impl Fn(&[HistoryEntry]) -> bool,
+    ) -> Vec<HistoryEntry> {
+        let deadline = tokio::time::Instant::now() + StdDuration::from_secs(20);
+        loop {
+            let h = history(store, id);
+            if pred(&h) {
+                return h;
+            }
+            assert!(
+                tokio::time::Instant::now() < deadline,
+                "timed out waiting for {what}; {} runs {:?}, {} missed (first {:?})",
+                runs(&h).len(),
+                runs(&h).iter().take(5).collect::<Vec<_>>(),
+                missed(&h).len(),
+                missed(&h).first()
+            );
+            tokio::time::sleep(StdDuration::from_millis(20)).await;
+        }
+    }
+
+    fn runs(h: &[HistoryEntry]) -> Vec<(Option<Timestamp>, Outcome)> {
+        h.iter()
+            .filter_map(|e| match e {
+                HistoryEntry::Run(r) => Some((r.scheduled_for, r.outcome)),
+                HistoryEntry::Missed(_) => None,
+            })
+            .collect()
+    }
+
+    fn missed(h: &[HistoryEntry]) -> Vec<(Timestamp, MissReason)> {
+        h.iter()
+            .filter_map(|e| match e {
+                HistoryEntry::Missed(m) => Some((m.scheduled_for, m.reason)),
+                HistoryEntry::Run(_) => None,
+            })
+            .collect()
+    }
+
+    impl Harness {
+        async fn stop(mut self) {
+            if let Some(s) = self.stop.take() {
+                let _ = s.send(());
+            }
+            let _ = (&mut self.join).await;
+        }
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn fires_on_time_runs_the_program_and_records_it() {
+        let store: Arc<dyn Store> = Arc::new(MemoryStore::new());
+        let mut task = shell("hello", "echo \"hello from $SKED_TASK\"; exit 3");
+        task.triggers.push(daily_at(6, 0));
+        let id = add(&store, &task);
+        let h = harness(store.clone(), ts("2030-01-01T05:59:59Z"), "n1").await;
+        tokio::time::sleep(StdDuration::from_millis(50)).await;
+        assert!(runs(&history(&store, id)).is_empty(), "nothing before its time");
+        h.clock.advance_to(ts("2030-01-01T06:00:00Z"));
+        let hist =
+            until(&store, id, "the 06:00 run to end", |h| runs(h).iter().any(|r| r.1.is_final())).await;
+        assert_eq!(runs(&hist), [(Some(ts("2030-01-01T06:00:00Z")), Outcome::Failed)]);
+        let HistoryEntry::Run(run) = &hist[0] else { panic!("a run") };
+        assert_eq!(run.exit_code, Some(3));
+        let log = std::fs::read_to_string(run.log_path.as_ref().unwrap()).unwrap();
+        assert_eq!(log, "hello from hello\n");
+        assert!(run.log_path.as_ref().unwrap().starts_with(&h.logs));
+        let status = h.control.status(id).await.unwrap();
+        assert_eq!(status.next_run, Some(ts("2030-01-02T06:00:00Z")));
+        h.stop().await;
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn times_missed_while_down_are_recorded_and_one_runs_late_when_asked() {
+        let store: Arc<dyn Store> = Arc::new(MemoryStore::new());
+        let early = Trigger::new(TriggerKind::Daily { every: 1 })
+            .starting(Start::civil(date(2026, 1, 1).at(6, 0, 0, 0)));
+        let mut quiet = shell("quiet", "true");
+        quiet.triggers.push(early.clone());
+        let quiet_id = add(&store, &quiet);
+        let mut eager = shell("eager", "true");
+        eager.start_when_available = true;
+        eager.triggers.push(early);
+        let eager_id = add(&store, &eager);
+        // The tasks were created "now" (the store's clock); the service comes back three
+        // and a half days later.
+        let created = store.get(Scope::All, quiet_id).unwrap().created;
+        let back = created + SignedDuration::from_hours(24 * 3 + 12);
+        let h = harness(store.clone(), back, "n1").await;
+        let q = history(&store, quiet_id);
+        assert!(runs(&q).is_empty());
+        let m = missed(&q);
+        assert!((3..=4).contains(&m.len()), "{m:?}");
+        assert!(m.iter().all(|(_, r)| *r == MissReason::Down));
+        let e = until(&store, eager_id, "the late run", |h| runs(h).iter().any(|r| r.1.is_final())).await;
+        assert_eq!(missed(&e).len(), m.len() - 1, "all but the latest are missed");
+        let late = runs(&e);
+        assert_eq!(late.len(), 1);
+        assert_eq!(late[0].0, m.last().map(|x| x.0), "the latest missed time runs, late");
+        h.stop().await;
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn ignore_new_records_the_overlap_and_queue_waits() {
+        let store: Arc<dyn Store> = Arc::new(MemoryStore::new());
+        let mut ignore = shell("ignore", "sleep 2");
+        ignore.triggers.push(every_minute());
+        let ignore_id = add(&store, &ignore);
+        let mut queue = shell("queue", "sleep 1");
+        queue.multiple_instances = MultipleInstances::Queue;
+        queue.triggers.push(every_minute());
+        let queue_id = add(&store, &queue);
+        let h = harness(store.clone(), ts("2030-01-01T09:59:30Z"), "n1").await;
+        h.clock.advance_to(ts("2030-01-01T10:00:00Z"));
+        until(&store, ignore_id, "the first run to start", |h| runs(h).len() == 1).await;
+        until(&store, queue_id, "the first run to start", |h| runs(h).len() == 1).await;
+        h.clock.advance_to(ts("2030-01-01T10:01:00Z"));
+        let i = until(&store, ignore_id, "the overlap to be recorded", |h| !missed(h).is_empty()).await;
+        assert_eq!(missed(&i), [(ts("2030-01-01T10:01:00Z"), MissReason::PreviousStillRunning)]);
+        let q = until(&store, queue_id, "both queued runs to end", |h| {
+            runs(h).len() == 2 && runs(h).iter().all(|r| r.1.is_final())
+        })
+        .await;
+        assert_eq!(
+            runs(&q),
+            [
+                (Some(ts("2030-01-01T10:00:00Z")), Outcome::Succeeded),
+                (Some(ts("2030-01-01T10:01:00Z")), Outcome::Succeeded)
+            ]
+        );
+        // The queued run started only when the first had ended.
+        let (HistoryEntry::Run(a), HistoryEntry::Run(b)) = (&q[0], &q[1]) else { panic!("two runs") };
+        assert!(b.started_at >= a.ended_at, "{a:?} {b:?}");
+        h.stop().await;
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_crash_leaves_one_interrupted_run_and_no_rerun() {
+        let store: Arc<dyn Store> = Arc::new(MemoryStore::new());
+        let mut task = shell("long", "sleep 30");
+        task.triggers.push(daily_at(6, 0));
+        let id = add(&store, &task);
+        let h = harness(store.clone(), ts("2030-01-01T05:59:59Z"), "n1").await;
+        h.clock.advance_to(ts("2030-01-01T06:00:00Z"));
+        let hist =
+            until(&store, id, "the run to start", |h| runs(h).iter().any(|r| r.1 == Outcome::Running)).await;
+        let HistoryEntry::Run(run) = &hist[0] else { panic!("a run") };
+        let pid = run.pid.unwrap();
+        // The daemon dies without a word: its actor is gone, its child lives on.
+        h.join.abort();
+        let _ = nix::sys::signal::killpg(
+            nix::unistd::Pid::from_raw(pid as i32),
+            nix::sys::signal::Signal::SIGKILL,
+        );
+        // It comes back a minute later on the same node.
+        let again = harness(store.clone(), ts("2030-01-01T06:01:00Z"), "n1").await;
+        tokio::time::sleep(StdDuration::from_millis(100)).await;
+        let hist = history(&store, id);
+        assert_eq!(runs(&hist), [(Some(ts("2030-01-01T06:00:00Z")), Outcome::Interrupted)]);
+        assert!(missed(&hist).is_empty());
+        again.stop().await;
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn run_now_end_and_max_run_time() {
+        let store: Arc<dyn Store> = Arc::new(MemoryStore::new());
+        let task = shell("manual", "sleep 30");
+        let id = add(&store, &task);
+        let mut limited = shell("limited", "sleep 30");
+        limited.max_run_time = Some(sked_core::Duration::from_secs(1));
+        let limited_id = add(&store, &limited);
+        let h = harness(store.clone(), ts("2030-01-01T00:00:00Z"), "n1").await;
+        let run = h.control.run_now(id).await.unwrap();
+        assert_eq!(h.control.status(id).await.unwrap().running, [run]);
+        assert_eq!(h.control.end(id).await.unwrap(), 1);
+        let hist = until(&store, id, "the run to end", |h| runs(h).iter().any(|r| r.1.is_final())).await;
+        assert_eq!(runs(&hist), [(None, Outcome::EndedByUser)]);
+        h.control.run_now(limited_id).await.unwrap();
+        let hist = until(&store, limited_id, "the limit", |h| runs(h).iter().any(|r| r.1.is_final())).await;
+        assert_eq!(runs(&hist), [(None, Outcome::KilledAtMaxRunTime)]);
+        assert_eq!(h.control.run_now(TaskId(999)).await, Err(ControlError::NoSuchTask(999)));
+        h.stop().await;
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn delete_when_done_and_at_startup_once_per_boot() {
+        let store: Arc<dyn Store> = Arc::new(MemoryStore::new());
+        let mut once = shell("once", "true");
+        once.delete_when_done = true;
+        once.triggers
+            .push(Trigger::new(TriggerKind::Once).starting(Start::civil(date(2030, 1, 1).at(6, 0, 0, 0))));
+        let once_id = add(&store, &once);
+        let mut boot = shell("boot", "true");
+        boot.triggers.push(Trigger::new(TriggerKind::AtStartup { delay: sked_core::Duration::ZERO }));
+        let boot_id = add(&store, &boot);
+        let h = harness(store.clone(), ts("2030-01-01T05:59:59Z"), "n1").await;
+        until(&store, boot_id, "the at-startup run", |h| runs(h).iter().any(|r| r.1.is_final())).await;
+        h.clock.advance_to(ts("2030-01-01T06:00:00Z"));
+        let deadline = tokio::time::Instant::now() + StdDuration::from_secs(20);
+        while store.get(Scope::All, once_id).is_ok() {
+            assert!(tokio::time::Instant::now() < deadline, "the once task was not deleted");
+            tokio::time::sleep(StdDuration::from_millis(20)).await;
+        }
+        h.stop().await;
+        // A restart in the same boot does not fire at-startup again.
+        let again = harness(store.clone(), ts("2030-01-01T07:00:00Z"), "n1").await;
+        tokio::time::sleep(StdDuration::from_millis(200)).await;
+        assert_eq!(runs(&history(&store, boot_id)).len(), 1);
+        again.stop().await;
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn changes_replan_and_a_clock_jump_is_noticed() {
+        let store: Arc<dyn Store> = Arc::new(MemoryStore::new());
+        let mut task = shell("moving", "true");
+        task.triggers.push(daily_at(6, 0));
+        let id = add(&store, &task);
+        let h = harness(store.clone(), ts("2030-01-01T05:00:00Z"), "n1").await;
+        assert_eq!(h.control.status(id).await.unwrap().next_run, Some(ts("2030-01-01T06:00:00Z")));
+        let mut moved = task.clone();
+        moved.triggers = vec![daily_at(5, 30)];
+        let record = store.get(Scope::All, id).unwrap();
+        store
+            .replace(
+                Scope::All,
+                id,
+                Some(record.version),
+                &TaskDef::new("moving", codec::encode(&moved)),
+                None,
+            )
+            .unwrap();
+        h.control.task_changed(id).await;
+        assert_eq!(h.control.status(id).await.unwrap().next_run, Some(ts("2030-01-01T05:30:00Z")));
+        // Someone sets the clock an hour ahead: the 05:30 run is past, found late, and
+        // recorded as missed rather than run an hour late.
+        h.clock.jump(ts("2030-01-01T06:45:00Z"));
+        let hist = until(&store, id, "the jump to be noticed", |h| !missed(h).is_empty()).await;
+        assert_eq!(missed(&hist), [(ts("2030-01-01T05:30:00Z"), MissReason::Down)]);
+        assert!(runs(&hist).is_empty());
+        h.stop().await;
+    }
+}
