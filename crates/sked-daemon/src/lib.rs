@@ -5,6 +5,7 @@
 
 pub mod clock;
 pub mod codec;
+pub mod config;
 pub mod control;
 pub mod scheduler;
 pub mod timetable;
