@@ -91,6 +91,47 @@ struct Pending {
     window_end: Option<Timestamp>,
 }
 
+/// A run's start or end, for the recorder.
+enum Record {
+    Start(RunId, RunStart),
+    End(RunId, RunEnd),
+}
+
+/// Writes run starts and ends to the store, in the order they happened, off the
+/// scheduler's path: the scheduler starts the next program while the last start is being
+/// written. (The claim, the write that makes a run happen exactly once, is made before the
+/// program starts and waited for.)
+fn spawn_recorder(
+    store: Arc<dyn Store>,
+    node: String,
+) -> (mpsc::UnboundedSender<Record>, tokio::task::JoinHandle<()>) {
+    let (tx, mut rx) = mpsc::unbounded_channel::<Record>();
+    let task = tokio::spawn(async move {
+        let mut batch = Vec::new();
+        while rx.recv_many(&mut batch, 4096).await > 0 {
+            let records = std::mem::take(&mut batch);
+            let (store, node) = (store.clone(), node.clone());
+            let written = tokio::task::spawn_blocking(move || {
+                for record in records {
+                    let (run, result) = match record {
+                        Record::Start(run, start) => (run, store.start_run(run, &node, &start).map(drop)),
+                        Record::End(run, end) => (run, store.finish_run(run, &node, &end).map(drop)),
+                    };
+                    if let Err(e) = result {
+                        // A run of a task deleted meanwhile has no record left to update.
+                        tracing::debug!(run = run.0, "cannot record a run: {e}");
+                    }
+                }
+            })
+            .await;
+            if let Err(e) = written {
+                tracing::error!("the run recorder failed: {e}");
+            }
+        }
+    });
+    (tx, task)
+}
+
 /// What the scheduler hears from the runs it started.
 enum Event {
     /// A run ended.
@@ -113,6 +154,8 @@ pub struct Scheduler {
     queued: HashMap<TaskId, VecDeque<Pending>>,
     events_tx: mpsc::UnboundedSender<Event>,
     events_rx: mpsc::UnboundedReceiver<Event>,
+    recorder: mpsc::UnboundedSender<Record>,
+    recorder_task: tokio::task::JoinHandle<()>,
 }
 
 /// Runs a blocking store call off the async threads.
@@ -148,6 +191,7 @@ impl Scheduler {
         cfg: SchedulerConfig,
     ) -> Self {
         let (events_tx, events_rx) = mpsc::unbounded_channel();
+        let (recorder, recorder_task) = spawn_recorder(store.clone(), cfg.node.clone());
         Scheduler {
             store,
             runner,
@@ -160,6 +204,8 @@ impl Scheduler {
             queued: HashMap::new(),
             events_tx,
             events_rx,
+            recorder,
+            recorder_task,
         }
     }
 
@@ -298,11 +344,16 @@ impl Scheduler {
             }
         }
         self.stop_all().await;
+        let Scheduler { recorder, recorder_task, .. } = self;
+        drop(recorder);
+        let _ = recorder_task.await;
     }
 
-    /// Fires every due run.
+    /// Fires every due run: the ones to start are claimed together, in one store commit.
     async fn fire(&mut self, due: Vec<crate::timetable::Due<TaskId>>, now: Timestamp) {
         let mut missed: HashMap<TaskId, (Vec<Occurrence>, MissReason)> = HashMap::new();
+        // (task, occurrence, window end, delay before starting)
+        let mut batch: Vec<(TaskId, Occurrence, Option<Timestamp>, Duration)> = Vec::new();
         for d in due {
             let Some(l) = self.tasks.get(&d.task) else { continue };
             let occurrence = Occurrence { scheduled_for: d.run.at, trigger: d.run.trigger as u32 };
@@ -312,7 +363,7 @@ impl Scheduler {
                 // start-when-available, and only the latest of a series.
                 let next_is_past = self.timetable.next_of(&d.task).is_some_and(|r| r.at <= now);
                 if l.task.start_when_available && !next_is_past {
-                    self.claim_and_start(d.task, Some(occurrence), d.run.window_end).await.ok();
+                    batch.push((d.task, occurrence, d.run.window_end, Duration::ZERO));
                 } else {
                     missed.entry(d.task).or_insert_with(|| (Vec::new(), MissReason::Down)).0.push(occurrence);
                 }
@@ -327,26 +378,31 @@ impl Scheduler {
                     .push(occurrence);
                 continue;
             }
-            let delay =
-                l.task.triggers.get(d.run.trigger).and_then(|t| t.random_delay).filter(|d| !d.is_zero());
-            match delay {
-                Some(max) => {
-                    let (store, node) = (self.store.clone(), self.cfg.node.clone());
-                    let task = d.task;
-                    match blocking(&store, move |s| s.claim(task, Some(occurrence), &node)).await {
-                        Ok(Some(run)) => {
-                            let wait = Duration::from_millis(fastrand::u64(0..=max.as_millis()));
-                            let pending =
-                                Pending { run, occurrence: Some(occurrence), window_end: d.run.window_end };
-                            self.start_after(task, pending, wait);
+            let delay = l
+                .task
+                .triggers
+                .get(d.run.trigger)
+                .and_then(|t| t.random_delay)
+                .map_or(Duration::ZERO, |max| Duration::from_millis(fastrand::u64(0..=max.as_millis())));
+            batch.push((d.task, occurrence, d.run.window_end, delay));
+        }
+        if !batch.is_empty() {
+            let claims: Vec<(TaskId, Option<Occurrence>)> = batch.iter().map(|b| (b.0, Some(b.1))).collect();
+            let node = self.cfg.node.clone();
+            match blocking(&self.store, move |s| s.claim_many(&claims, &node)).await {
+                Ok(runs) => {
+                    for ((task, occurrence, window_end, delay), run) in batch.into_iter().zip(runs) {
+                        // None: another node (or an earlier life of this one) has it.
+                        let Some(run) = run else { continue };
+                        let pending = Pending { run, occurrence: Some(occurrence), window_end };
+                        if delay.is_zero() {
+                            let _ = self.begin(task, pending).await;
+                        } else {
+                            self.start_after(task, pending, delay);
                         }
-                        Ok(None) => {}
-                        Err(e) => tracing::error!(task = task.0, "cannot claim a run: {e}"),
                     }
                 }
-                None => {
-                    self.claim_and_start(d.task, Some(occurrence), d.run.window_end).await.ok();
-                }
+                Err(e) => tracing::error!(runs = batch.len(), "cannot claim due runs: {e}"),
             }
         }
         for (task, (times, reason)) in missed {
@@ -399,8 +455,7 @@ impl Scheduler {
                 None,
                 None,
                 Some("the task was deleted before its run started".into()),
-            )
-            .await;
+            );
             return Err(ControlError::NoSuchTask(task.0));
         };
         let running: Vec<Stopper> = self
@@ -428,8 +483,7 @@ impl Scheduler {
                         None,
                         None,
                         Some("not started: the previous run is still going (ignore-new)".into()),
-                    )
-                    .await;
+                    );
                     return Err(ControlError::AlreadyRunning(task.0));
                 }
             }
@@ -455,10 +509,8 @@ impl Scheduler {
                     pid: Some(handle.pid()),
                     log_path: Some(log_path),
                 };
-                let (run, node) = (pending.run, self.cfg.node.clone());
-                if let Err(e) = blocking(&self.store, move |s| s.start_run(run, &node, &start)).await {
-                    tracing::error!(run = run.0, "cannot record a run's start: {e}");
-                }
+                let run = pending.run;
+                let _ = self.recorder.send(Record::Start(run, start));
                 self.running
                     .entry(task)
                     .or_default()
@@ -472,7 +524,7 @@ impl Scheduler {
             }
             Err(message) => {
                 tracing::warn!(task = task.0, run = pending.run.0, "cannot start: {message}");
-                self.finish(pending.run, Outcome::Failed, None, None, None, Some(message.clone())).await;
+                self.finish(pending.run, Outcome::Failed, None, None, None, Some(message.clone()));
                 Err(ControlError::StartFailed { task: task.0, message })
             }
         }
@@ -512,8 +564,8 @@ impl Scheduler {
         spec
     }
 
-    /// Records the end of a run in the store.
-    async fn finish(
+    /// Records the end of a run in the store (through the recorder, after its start).
+    fn finish(
         &self,
         run: RunId,
         outcome: Outcome,
@@ -523,11 +575,7 @@ impl Scheduler {
         message: Option<String>,
     ) {
         let end = RunEnd { outcome, ended_at: self.clock.now(), exit_code, signal, log_bytes, message };
-        let node = self.cfg.node.clone();
-        if let Err(e) = blocking(&self.store, move |s| s.finish_run(run, &node, &end)).await {
-            // A run of a task deleted meanwhile has no record left to finish.
-            tracing::debug!(run = run.0, "cannot record a run's end: {e}");
-        }
+        let _ = self.recorder.send(Record::End(run, end));
     }
 
     async fn on_event(&mut self, event: Event) {
@@ -560,7 +608,7 @@ impl Scheduler {
                     }
                     Err(e) => (Outcome::Failed, None, None, None, Some(e.to_string())),
                 };
-                self.finish(run, outcome, code, signal, bytes, message).await;
+                self.finish(run, outcome, code, signal, bytes, message);
                 if let Some(next) = self.queued.get_mut(&task).and_then(VecDeque::pop_front) {
                     let _ = self.spawn(task, next).await;
                 }
@@ -626,8 +674,7 @@ impl Scheduler {
                         None,
                         None,
                         Some("ended while queued".into()),
-                    )
-                    .await;
+                    );
                     n += 1;
                 }
                 let _ = reply.send(if self.tasks.contains_key(&id) || n > 0 {
@@ -706,8 +753,7 @@ impl Scheduler {
                         None,
                         None,
                         Some("the service stopped before the run started".into()),
-                    )
-                    .await;
+                    );
                 }
                 Ok(None) | Err(_) => break,
             }
@@ -721,8 +767,7 @@ impl Scheduler {
                     None,
                     None,
                     Some("the service stopped while the run was queued".into()),
-                )
-                .await;
+                );
             }
         }
     }

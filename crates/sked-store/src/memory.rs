@@ -80,6 +80,10 @@ impl Store for MemoryStore {
         self.0.claim(task, occurrence, node)
     }
 
+    fn claim_many(&self, claims: &[(TaskId, Option<Occurrence>)], node: &str) -> Result<Vec<Option<RunId>>> {
+        self.0.claim_many(claims, node)
+    }
+
     fn claim_startup(&self, task: TaskId, trigger: u32, boot_id: &str, node: &str) -> Result<Option<RunId>> {
         self.0.claim_startup(task, trigger, boot_id, node)
     }

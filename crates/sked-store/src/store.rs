@@ -79,6 +79,20 @@ pub trait Store: Send + Sync {
     /// scheduled time ([`TaskState::last_accounted`]) in the same transaction.
     fn claim(&self, task: TaskId, occurrence: Option<Occurrence>, node: &str) -> Result<Option<RunId>>;
 
+    /// Claims several runs at once, each answered as [`Store::claim`] would answer it, and
+    /// a task deleted meanwhile as `None`. A store that can commits them together (one
+    /// transaction, one sync to disk), so a burst of runs due at the same instant costs
+    /// one commit, not one each.
+    fn claim_many(&self, claims: &[(TaskId, Option<Occurrence>)], node: &str) -> Result<Vec<Option<RunId>>> {
+        claims
+            .iter()
+            .map(|(task, occurrence)| match self.claim(*task, *occurrence, node) {
+                Err(e) if e.kind() == crate::ErrorKind::NotFound => Ok(None),
+                other => other,
+            })
+            .collect()
+    }
+
     /// Claim the at-startup run of trigger `trigger` for boot `boot_id`: at most once per boot
     /// and task, however often the daemon restarts. Returns `Ok(None)` if this boot already
     /// fired it.

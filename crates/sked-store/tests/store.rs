@@ -667,3 +667,18 @@ fn hundred_thousand_tasks_load_fast() {
          list all {list:?}; list one owner (10k) {list_one_owner:?}; create one {create:?}; claim one {claim:?}"
     );
 }
+
+#[test]
+fn claim_many_claims_each_time_once_in_one_go() {
+    let store = sked_store::MemoryStore::new();
+    let a = store.create(1000, &sked_store::TaskDef::new("a", b"x".to_vec()), None).unwrap().id;
+    let b = store.create(1000, &sked_store::TaskDef::new("b", b"x".to_vec()), None).unwrap().id;
+    let t: jiff::Timestamp = "2030-01-01T06:00:00Z".parse().unwrap();
+    let occ = Some(sked_store::Occurrence::new(t, 0));
+    let gone = sked_store::TaskId(9999);
+    let first = store.claim_many(&[(a, occ), (b, occ), (gone, occ), (a, None)], "n1").unwrap();
+    assert!(first[0].is_some() && first[1].is_some() && first[3].is_some());
+    assert_eq!(first[2], None, "a deleted task claims nothing");
+    let again = store.claim_many(&[(a, occ), (b, occ)], "n2").unwrap();
+    assert_eq!(again, [None, None], "each scheduled time is claimed once");
+}

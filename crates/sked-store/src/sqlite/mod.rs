@@ -360,6 +360,18 @@ impl Store for SqliteStore {
         self.write(Commit::Claim, |c, now| runs::claim(c, task, occurrence, node, now))
     }
 
+    fn claim_many(&self, claims: &[(TaskId, Option<Occurrence>)], node: &str) -> Result<Vec<Option<RunId>>> {
+        self.write(Commit::Claim, |c, now| {
+            claims
+                .iter()
+                .map(|(task, occurrence)| match runs::claim(c, *task, *occurrence, node, now) {
+                    Err(e) if e.kind() == crate::ErrorKind::NotFound => Ok(None),
+                    other => other,
+                })
+                .collect()
+        })
+    }
+
     fn claim_startup(&self, task: TaskId, trigger: u32, boot_id: &str, node: &str) -> Result<Option<RunId>> {
         self.write(Commit::Claim, |c, now| runs::claim_startup(c, task, trigger, boot_id, node, now))
     }

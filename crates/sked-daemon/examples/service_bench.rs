@@ -1,0 +1,266 @@
+//! The service's benchmarks, run in one go; prints its figures.
+//!
+//! `cargo run --release -p sked-daemon --example service_bench [burst|lateness|load|all]`
+//!
+//! - burst: 2,000 tasks due at the same instant running `/bin/true`: the time from that
+//!   instant until all have started, against a plain loop spawning the same 2,000 processes
+//!   in the same run (target: at least 80% of the raw rate).
+//! - lateness: 10,000 tasks due over 60 s: start minus scheduled time, p50 and p99. sked
+//!   schedules whole seconds, so 10,000 runs over 60 s are about 167 due in each second;
+//!   the figures are given for all runs and for the first run of each second (the wake-up).
+//! - load: 100,000 tasks in the store: time until the scheduler is ready, resident memory,
+//!   and the scheduler's wake-ups over 5 idle seconds.
+//!
+//! The store is a real SQLite file in a temporary directory; the programs are real.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use jiff::civil::DateTime;
+use jiff::tz::TimeZone;
+use jiff::{SignedDuration, Timestamp};
+use sked_core::{Start, Task, Trigger, TriggerKind, Zones};
+use sked_daemon::clock::SystemClock;
+use sked_daemon::codec;
+use sked_daemon::control::Control;
+use sked_daemon::scheduler::{Scheduler, SchedulerConfig};
+use sked_runner::ProcessRunner;
+use sked_store::{ChangeSet, HistoryEntry, HistoryQuery, Scope, SqliteStore, Store, TaskDef, Upsert};
+
+fn once_at(name: &str, at: Timestamp) -> Task {
+    let mut t = Task::new(name, "/bin/true");
+    t.time_zone = Some("UTC".into());
+    let civil: DateTime = at.to_zoned(TimeZone::UTC).datetime();
+    t.triggers.push(Trigger::new(TriggerKind::Once).starting(Start::civil(civil)));
+    t
+}
+
+fn insert(store: &dyn Store, tasks: &[Task]) {
+    let upserts = tasks
+        .iter()
+        .map(|t| Upsert {
+            owner_uid: 0,
+            def: TaskDef::new(t.name.clone(), codec::encode(t)),
+            expected_version: None,
+        })
+        .collect();
+    store.apply(Scope::All, &ChangeSet { source: None, upserts, deletes: Vec::new(), prune: false }).unwrap();
+}
+
+fn zones() -> Arc<Zones> {
+    Arc::new(Zones::new(jiff::tz::db().clone(), TimeZone::UTC))
+}
+
+/// A scheduler on the real clock over `store`, running until the returned sender is dropped.
+async fn start(
+    store: Arc<dyn Store>,
+    logs: &std::path::Path,
+) -> (Control, tokio::sync::oneshot::Sender<()>, Duration) {
+    let t0 = Instant::now();
+    let mut cfg = SchedulerConfig::new("bench", logs);
+    cfg.boot_id = Some("bench".into());
+    let mut s = Scheduler::new(store, Arc::new(ProcessRunner::new()), zones(), Arc::new(SystemClock), cfg);
+    s.start().await.unwrap();
+    let ready = t0.elapsed();
+    let (control, rx) = Control::channel(1024);
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    tokio::spawn(s.run(rx, async move {
+        let _ = stopped.await;
+    }));
+    (control, stop, ready)
+}
+
+fn runs(store: &dyn Store) -> Vec<sked_store::RunRecord> {
+    let mut out = Vec::new();
+    let mut q = HistoryQuery::new(Scope::All, 5000);
+    loop {
+        let page = store.history(&q).unwrap();
+        out.extend(page.entries.into_iter().filter_map(|e| match e {
+            HistoryEntry::Run(r) => Some(r),
+            HistoryEntry::Missed(_) => None,
+        }));
+        match page.next {
+            Some(c) => q.before = Some(c),
+            None => return out,
+        }
+    }
+}
+
+async fn wait_started(store: &Arc<dyn Store>, n: usize, limit: Duration) -> Vec<sked_store::RunRecord> {
+    let t0 = Instant::now();
+    loop {
+        let s = store.clone();
+        let r = tokio::task::spawn_blocking(move || runs(s.as_ref())).await.unwrap();
+        if r.iter().filter(|r| r.started_at.is_some()).count() >= n || t0.elapsed() > limit {
+            return r;
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+}
+
+fn percentile(sorted: &[f64], p: f64) -> f64 {
+    if sorted.is_empty() {
+        return f64::NAN;
+    }
+    sorted[((sorted.len() - 1) as f64 * p).round() as usize]
+}
+
+async fn burst() {
+    const N: usize = 2000;
+    // The raw rate: a plain loop spawning the same processes.
+    let t0 = Instant::now();
+    let mut children: Vec<_> =
+        (0..N).map(|_| std::process::Command::new("/bin/true").spawn().expect("spawn /bin/true")).collect();
+    let raw = t0.elapsed();
+    for c in &mut children {
+        let _ = c.wait();
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let store: Arc<dyn Store> = Arc::new(SqliteStore::open(dir.path().join("sked.db")).unwrap());
+    let due = Timestamp::now().round(jiff::Unit::Second).unwrap() + SignedDuration::from_secs(4);
+    let tasks: Vec<Task> = (0..N).map(|i| once_at(&format!("burst/{i}"), due)).collect();
+    insert(store.as_ref(), &tasks);
+    let (_control, stop, _) = start(store.clone(), &dir.path().join("logs")).await;
+    let records = wait_started(&store, N, Duration::from_secs(60)).await;
+    let started: Vec<Timestamp> = records.iter().filter_map(|r| r.started_at).collect();
+    let last = started.iter().max().copied().unwrap_or(due);
+    let took = last.duration_since(due).as_secs_f64();
+    let ratio = raw.as_secs_f64() / took;
+    println!("burst: {N} tasks due at one instant running /bin/true");
+    println!(
+        "  raw spawn loop:            {:>8.1} ms ({:.0} /s)",
+        raw.as_secs_f64() * 1e3,
+        N as f64 / raw.as_secs_f64()
+    );
+    println!(
+        "  sked, due -> all started:  {:>8.1} ms ({:.0} /s), {} of {N} started",
+        took * 1e3,
+        N as f64 / took,
+        started.len()
+    );
+    println!("  sked rate / raw rate:      {:>8.0} %  (target >= 80 %)", ratio * 100.0);
+    drop(stop);
+    tokio::time::sleep(Duration::from_millis(500)).await;
+}
+
+async fn lateness() {
+    const N: usize = 10_000;
+    const SPAN: i64 = 60;
+    let dir = tempfile::tempdir().unwrap();
+    let store: Arc<dyn Store> = Arc::new(SqliteStore::open(dir.path().join("sked.db")).unwrap());
+    let first = Timestamp::now().round(jiff::Unit::Second).unwrap() + SignedDuration::from_secs(5);
+    let tasks: Vec<Task> = (0..N)
+        .map(|i| once_at(&format!("late/{i}"), first + SignedDuration::from_secs(i as i64 * SPAN / N as i64)))
+        .collect();
+    insert(store.as_ref(), &tasks);
+    let (_control, stop, _) = start(store.clone(), &dir.path().join("logs")).await;
+    tokio::time::sleep(Duration::from_secs(SPAN as u64 + 5)).await;
+    let records = wait_started(&store, N, Duration::from_secs(60)).await;
+    let mut all = Vec::new();
+    let mut by_second: std::collections::BTreeMap<Timestamp, f64> = std::collections::BTreeMap::new();
+    for r in &records {
+        let (Some(s), Some(at)) = (r.scheduled_for, r.started_at) else { continue };
+        let late = at.duration_since(s).as_secs_f64() * 1e3;
+        all.push(late);
+        let e = by_second.entry(s).or_insert(f64::MAX);
+        *e = e.min(late);
+    }
+    all.sort_by(f64::total_cmp);
+    let mut firsts: Vec<f64> = by_second.into_values().collect();
+    firsts.sort_by(f64::total_cmp);
+    println!("lateness: {N} tasks due over {SPAN} s ({} started)", all.len());
+    println!(
+        "  all runs:              p50 {:>7.2} ms   p99 {:>7.2} ms   max {:>7.2} ms",
+        percentile(&all, 0.5),
+        percentile(&all, 0.99),
+        all.last().copied().unwrap_or(f64::NAN)
+    );
+    println!(
+        "  first run each second: p50 {:>7.2} ms   p99 {:>7.2} ms   (targets: p50 <= 1 ms, p99 <= 5 ms)",
+        percentile(&firsts, 0.5),
+        percentile(&firsts, 0.99)
+    );
+    drop(stop);
+    tokio::time::sleep(Duration::from_millis(500)).await;
+}
+
+fn rss_kib() -> u64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmRSS:"))
+                .and_then(|l| l.split_whitespace().nth(1)?.parse().ok())
+        })
+        .unwrap_or(0)
+}
+
+fn context_switches() -> u64 {
+    // Every thread of the process: a wake-up of any of them is a context switch.
+    let mut total = 0;
+    if let Ok(dir) = std::fs::read_dir("/proc/self/task") {
+        for t in dir.flatten() {
+            if let Ok(s) = std::fs::read_to_string(t.path().join("status")) {
+                for l in s.lines().filter(|l| l.contains("ctxt_switches")) {
+                    total += l.split_whitespace().nth(1).and_then(|v| v.parse::<u64>().ok()).unwrap_or(0);
+                }
+            }
+        }
+    }
+    total
+}
+
+async fn load() {
+    const N: usize = 100_000;
+    let dir = tempfile::tempdir().unwrap();
+    let store: Arc<dyn Store> = Arc::new(SqliteStore::open(dir.path().join("sked.db")).unwrap());
+    let t0 = Instant::now();
+    let far = Timestamp::now() + SignedDuration::from_hours(24 * 30);
+    let tasks: Vec<Task> = (0..N)
+        .map(|i| {
+            let mut t = once_at(&format!("load/{i:06}"), far + SignedDuration::from_secs(i as i64));
+            t.triggers.push(
+                Trigger::new(TriggerKind::Weekly { every: 1, days: sked_core::WeekdaySet::ALL })
+                    .starting(Start::civil(far.to_zoned(TimeZone::UTC).datetime())),
+            );
+            t
+        })
+        .collect();
+    insert(store.as_ref(), &tasks);
+    drop(tasks);
+    let inserted = t0.elapsed();
+    let rss_before = rss_kib();
+    let (control, stop, ready) = start(store.clone(), &dir.path().join("logs")).await;
+    let rss_after = rss_kib();
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let cs0 = context_switches();
+    tokio::time::sleep(Duration::from_secs(5)).await;
+    let cs1 = context_switches();
+    println!("load: {N} tasks in the store (inserted in {:.2} s)", inserted.as_secs_f64());
+    println!(
+        "  scheduler ready in:    {:>7.0} ms   (target <= 2000 ms, with the socket)",
+        ready.as_secs_f64() * 1e3
+    );
+    println!(
+        "  resident memory:       {:>7.1} MiB  ({:.1} MiB before loading the tasks; target <= 150 MiB)",
+        rss_after as f64 / 1024.0,
+        rss_before as f64 / 1024.0
+    );
+    println!("  context switches over 5 idle s: {} (all threads; no task was due)", cs1 - cs0);
+    drop(control);
+    drop(stop);
+}
+
+#[tokio::main]
+async fn main() {
+    let which = std::env::args().nth(1).unwrap_or_else(|| "all".into());
+    if matches!(which.as_str(), "burst" | "all") {
+        burst().await;
+    }
+    if matches!(which.as_str(), "lateness" | "all") {
+        lateness().await;
+    }
+    if matches!(which.as_str(), "load" | "all") {
+        load().await;
+    }
+}
