@@ -5,7 +5,8 @@
 //! - burst: 2,000 tasks due at the same instant running `/bin/true`: the time from that
 //!   instant until all have started, against a plain loop spawning the same 2,000 processes
 //!   in the same run (target: at least 80% of the raw rate).
-//! - lateness: 10,000 tasks due over 60 s: start minus scheduled time, p50 and p99. sked
+//! - lateness: 10,000 tasks due over 60 s: start minus scheduled time, p50 and p99, with the
+//!   default store durability (claims flushed to disk) and with `normal`. sked
 //!   schedules whole seconds, so 10,000 runs over 60 s are about 167 due in each second;
 //!   the figures are given for all runs and for the first run of each second (the wake-up).
 //! - load: 100,000 tasks in the store: time until the scheduler is ready, resident memory,
@@ -25,7 +26,10 @@ use sked_daemon::codec;
 use sked_daemon::control::Control;
 use sked_daemon::scheduler::{Scheduler, SchedulerConfig};
 use sked_runner::ProcessRunner;
-use sked_store::{ChangeSet, HistoryEntry, HistoryQuery, Scope, SqliteStore, Store, TaskDef, Upsert};
+use sked_store::{
+    ChangeSet, Durability, HistoryEntry, HistoryQuery, OpenOptions, Scope, SqliteStore, Store, TaskDef,
+    Upsert,
+};
 
 fn once_at(name: &str, at: Timestamp) -> Task {
     let mut t = Task::new(name, "/bin/true");
@@ -143,11 +147,12 @@ async fn burst() {
     tokio::time::sleep(Duration::from_millis(500)).await;
 }
 
-async fn lateness() {
+async fn lateness(durability: Durability) {
     const N: usize = 10_000;
     const SPAN: i64 = 60;
     let dir = tempfile::tempdir().unwrap();
-    let store: Arc<dyn Store> = Arc::new(SqliteStore::open(dir.path().join("sked.db")).unwrap());
+    let store: Arc<dyn Store> =
+        Arc::new(OpenOptions::new().durability(durability).open(dir.path().join("sked.db")).unwrap());
     let first = Timestamp::now().round(jiff::Unit::Second).unwrap() + SignedDuration::from_secs(5);
     let tasks: Vec<Task> = (0..N)
         .map(|i| once_at(&format!("late/{i}"), first + SignedDuration::from_secs(i as i64 * SPAN / N as i64)))
@@ -168,7 +173,10 @@ async fn lateness() {
     all.sort_by(f64::total_cmp);
     let mut firsts: Vec<f64> = by_second.into_values().collect();
     firsts.sort_by(f64::total_cmp);
-    println!("lateness: {N} tasks due over {SPAN} s ({} started)", all.len());
+    println!(
+        "lateness: {N} tasks due over {SPAN} s ({} started), store durability {durability:?}",
+        all.len()
+    );
     println!(
         "  all runs:              p50 {:>7.2} ms   p99 {:>7.2} ms   max {:>7.2} ms",
         percentile(&all, 0.5),
@@ -258,7 +266,8 @@ async fn main() {
         burst().await;
     }
     if matches!(which.as_str(), "lateness" | "all") {
-        lateness().await;
+        lateness(Durability::Claims).await;
+        lateness(Durability::Normal).await;
     }
     if matches!(which.as_str(), "load" | "all") {
         load().await;

@@ -21,7 +21,14 @@
 //! log-keep-runs = 100          # per task; older run records and their logs are deleted
 //! log-max-age = "30d"          # and records older than this
 //! kill-grace = "10s"           # between SIGTERM and SIGKILL
+//! durability = "claims"        # claims | normal | full (see below)
 //! ```
+//!
+//! `durability`: every store commit survives a crash of the service (`kill -9`). Whether it
+//! also survives a power cut costs a disk flush (a few milliseconds): `claims` (the default)
+//! flushes the commits that decide whether a scheduled time runs, so even a power cut never
+//! runs a time twice; `normal` flushes none (the lowest latency: a power cut may lose the
+//! last claims and rerun those times); `full` flushes every commit.
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -82,6 +89,8 @@ pub struct ConfigFile {
     pub log_max_age: Option<String>,
     /// Time between SIGTERM and SIGKILL.
     pub kill_grace: Option<String>,
+    /// `claims`, `normal` or `full`.
+    pub durability: Option<String>,
 }
 
 /// What the command line may override.
@@ -122,6 +131,8 @@ pub struct Config {
     pub log_max_age: Option<Duration>,
     /// Time between SIGTERM and SIGKILL.
     pub kill_grace: Duration,
+    /// Which store commits are flushed to disk.
+    pub durability: sked_store::Durability,
     /// The uid the daemon runs as.
     pub uid: u32,
 }
@@ -211,6 +222,18 @@ impl Config {
             kill_grace: match file.kill_grace.as_deref() {
                 Some(v) => duration("kill-grace", v)?,
                 None => sked_runner::DEFAULT_GRACE,
+            },
+            durability: match file.durability.as_deref() {
+                None | Some("claims") => sked_store::Durability::Claims,
+                Some("normal") => sked_store::Durability::Normal,
+                Some("full") => sked_store::Durability::Full,
+                Some(other) => {
+                    return Err(ConfigError::Value {
+                        key: "durability",
+                        value: other.to_string(),
+                        message: "expected `claims`, `normal` or `full`".into(),
+                    });
+                }
             },
             uid,
         })

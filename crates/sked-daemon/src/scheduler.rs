@@ -70,6 +70,10 @@ impl SchedulerConfig {
     }
 }
 
+/// How long before a run's instant its claim is committed, so that the program starts at
+/// the instant itself rather than a disk flush later.
+const CLAIM_AHEAD: SignedDuration = SignedDuration::from_millis(50);
+
 /// A task as the scheduler holds it.
 struct Loaded {
     task: Task,
@@ -329,8 +333,10 @@ impl Scheduler {
     pub async fn run(mut self, mut commands: mpsc::Receiver<Command>, shutdown: impl Future<Output = ()>) {
         tokio::pin!(shutdown);
         loop {
+            // Wake a little early: the claims are committed before the instant, and the
+            // programs start at the instant itself.
             let next = self.timetable.next_due();
-            let sleep = self.clock.sleep_until(next);
+            let sleep = self.clock.sleep_until(next.map(|t| t - CLAIM_AHEAD));
             tokio::select! {
                 biased;
                 () = &mut shutdown => break,
@@ -338,7 +344,7 @@ impl Scheduler {
                 Some(command) = commands.recv() => self.on_command(command).await,
                 _ = sleep => {
                     let now = self.clock.now();
-                    let due = self.timetable.take_due(now);
+                    let due = self.timetable.take_due(now + CLAIM_AHEAD);
                     self.fire(due, now).await;
                 }
             }
@@ -391,15 +397,26 @@ impl Scheduler {
             let node = self.cfg.node.clone();
             match blocking(&self.store, move |s| s.claim_many(&claims, &node)).await {
                 Ok(runs) => {
+                    let mut now_runs = Vec::new();
                     for ((task, occurrence, window_end, delay), run) in batch.into_iter().zip(runs) {
                         // None: another node (or an earlier life of this one) has it.
                         let Some(run) = run else { continue };
                         let pending = Pending { run, occurrence: Some(occurrence), window_end };
                         if delay.is_zero() {
-                            let _ = self.begin(task, pending).await;
+                            now_runs.push((occurrence.scheduled_for, task, pending));
                         } else {
-                            self.start_after(task, pending, delay);
+                            let early =
+                                occurrence.scheduled_for.duration_since(now).max(SignedDuration::ZERO);
+                            self.start_after(task, pending, delay + early.unsigned_abs());
                         }
+                    }
+                    // Claimed ahead: start each at its instant, on the wall-clock timer.
+                    now_runs.sort_by_key(|r| r.0);
+                    for (at, task, pending) in now_runs {
+                        if at > self.clock.now() {
+                            self.clock.sleep_until(Some(at)).await;
+                        }
+                        let _ = self.begin(task, pending).await;
                     }
                 }
                 Err(e) => tracing::error!(runs = batch.len(), "cannot claim due runs: {e}"),
