@@ -243,6 +243,19 @@ impl Format {
         }
     }
 
+    /// Writes `doc` in this format, dropping what the format cannot hold (what
+    /// [`Format::losses`] lists) rather than failing. Fails only for a task the format
+    /// cannot carry at all (a schtasks line for a task without triggers, a line break in a
+    /// JT value).
+    pub fn write_lossy(self, doc: &Document) -> Result<Vec<u8>, Error> {
+        match self {
+            Format::Schtasks => schtasks::write_lossy(doc, DateOrder::Mdy),
+            Format::Jt => jt::write_lossy(doc, DateOrder::Mdy),
+            // The other writers write what they can and never refuse a loss.
+            other => other.write(doc),
+        }
+    }
+
     /// What of `entry` this format cannot hold, one line per loss.
     pub fn losses(self, entry: &Entry) -> Vec<String> {
         match self {

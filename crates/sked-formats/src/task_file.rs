@@ -198,7 +198,11 @@ pub fn write(doc: &Document) -> Result<Vec<u8>, Error> {
 /// [`Extras`].
 pub fn losses(entry: &Entry) -> Vec<String> {
     let mut out = Vec::new();
-    action_loss(entry.action, &mut out);
+    // The action is data only in GPP, where each item says what to do; elsewhere (a
+    // schtasks line without `/F`) it is how the line installs, which `sked apply` decides.
+    if entry.extras.gpp.is_some() {
+        action_loss(entry.action, &mut out);
+    }
     extras_losses(&entry.extras, &mut out);
     out
 }
@@ -1977,8 +1981,10 @@ mod tests {
         let mut entry = Entry::new(Task::new("t", "x"));
         assert!(losses(&entry).is_empty());
         entry.action = Action::Delete;
+        assert!(losses(&entry).is_empty(), "a non-GPP action is not the task's data");
+        entry.extras.gpp = Some(Default::default());
         let l = losses(&entry);
-        assert_eq!(l.len(), 1);
+        assert!(!l.is_empty());
         assert!(l[0].starts_with("GPP action `Delete`"), "{l:?}");
     }
 

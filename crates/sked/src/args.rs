@@ -3,7 +3,7 @@
 use clap::{Args, Parser, Subcommand};
 use jiff::Timestamp;
 use jiff::tz::TimeZone;
-use sked_formats::Format;
+use sked_formats::{DateOrder, Format};
 
 /// sked: the Windows Task Scheduler model, on Linux. Reads task files and tells when
 /// their tasks run.
@@ -24,6 +24,95 @@ pub enum Command {
     Validate(ValidateArgs),
     /// Describe each task and trigger in plain English, with an optional calendar.
     Describe(DescribeArgs),
+    /// Convert tasks from one format to another (toml, job, xml, gpp, schtasks, jt).
+    Convert(ConvertArgs),
+}
+
+/// How a source is read: shared by every command that reads task files.
+#[derive(Clone, Debug, Default, Args)]
+pub struct InputArgs {
+    /// The format of the source [default: told from its name and content].
+    #[arg(long, value_name = "FORMAT", value_parser = parse_format)]
+    pub format: Option<Format>,
+    /// Replace the install-time symbol `(*NAME*)` with VALUE (repeatable).
+    #[arg(long = "define", value_name = "NAME=VALUE", value_parser = parse_define)]
+    pub defines: Vec<(String, String)>,
+    /// Read install-time symbols from FILE (`NAME=VALUE` or `"NAME" "VALUE"` lines).
+    #[arg(long = "defines", value_name = "FILE")]
+    pub defines_file: Option<String>,
+    /// The order of slash-separated dates in schtasks and JT lines (`/SD 03/04/2026`).
+    #[arg(long, value_name = "ORDER", default_value = "mdy", value_parser = parse_date_order)]
+    pub date_order: DateOrder,
+    /// The task's name, for sources that hold none (a `.job` on standard input).
+    #[arg(long, value_name = "NAME")]
+    pub name: Option<String>,
+}
+
+/// `sked convert`.
+#[derive(Debug, Args)]
+pub struct ConvertArgs {
+    /// The source (`-` for standard input).
+    #[arg(value_name = "IN")]
+    pub input_path: String,
+    /// The format of the source [default: told from its name and content].
+    #[arg(long, value_name = "FORMAT", value_parser = parse_format)]
+    pub from: Option<Format>,
+    /// The format to write.
+    #[arg(long, value_name = "FORMAT", value_parser = parse_format)]
+    pub to: Format,
+    /// Write here instead of standard output.
+    #[arg(short, long, value_name = "OUT")]
+    pub output: Option<String>,
+    /// Only the task with this name.
+    #[arg(long, value_name = "NAME")]
+    pub task: Option<String>,
+    /// Convert even when the target format cannot hold everything; what is lost is
+    /// printed as warnings.
+    #[arg(long)]
+    pub lossy: bool,
+    /// Replace the install-time symbol `(*NAME*)` with VALUE (repeatable).
+    #[arg(long = "define", value_name = "NAME=VALUE", value_parser = parse_define)]
+    pub defines: Vec<(String, String)>,
+    /// Read install-time symbols from FILE (`NAME=VALUE` or `"NAME" "VALUE"` lines).
+    #[arg(long = "defines", value_name = "FILE")]
+    pub defines_file: Option<String>,
+    /// The order of slash-separated dates in schtasks and JT lines (`/SD 03/04/2026`).
+    #[arg(long, value_name = "ORDER", default_value = "mdy", value_parser = parse_date_order)]
+    pub date_order: DateOrder,
+    /// The task's name, for sources that hold none (a `.job` on standard input).
+    #[arg(long, value_name = "NAME")]
+    pub name: Option<String>,
+}
+
+impl ConvertArgs {
+    /// The reading options of `convert`, as the other commands have them.
+    pub fn input(&self) -> InputArgs {
+        InputArgs {
+            format: self.from,
+            defines: self.defines.clone(),
+            defines_file: self.defines_file.clone(),
+            date_order: self.date_order,
+            name: self.name.clone(),
+        }
+    }
+}
+
+/// Reads `--define NAME=VALUE`.
+pub fn parse_define(s: &str) -> Result<(String, String), String> {
+    sked_formats::symbols::parse_define(s)
+        .map_err(|e| e.to_string().trim_start_matches("error: ").to_string())
+}
+
+/// Reads `--date-order`.
+pub fn parse_date_order(s: &str) -> Result<DateOrder, String> {
+    match s.to_ascii_lowercase().as_str() {
+        "mdy" => Ok(DateOrder::Mdy),
+        "dmy" => Ok(DateOrder::Dmy),
+        "ymd" => Ok(DateOrder::Ymd),
+        _ => {
+            Err(format!("`{s}` is not a date order; expected `mdy` (03/04/2026 is 4 March), `dmy` or `ymd`"))
+        }
+    }
 }
 
 /// `sked next`.
@@ -35,9 +124,9 @@ pub struct NextArgs {
     /// Only the task with this name.
     #[arg(long, value_name = "NAME")]
     pub task: Option<String>,
-    /// The format of the source [default: told from its name and content].
-    #[arg(long, value_name = "FORMAT", value_parser = parse_format)]
-    pub format: Option<Format>,
+    /// How to read the source.
+    #[command(flatten)]
+    pub input: InputArgs,
     /// List runs at or after this instant (RFC 3339 with an offset or `Z`) [default: now].
     #[arg(long, value_name = "TIME", value_parser = parse_time)]
     pub from: Option<Timestamp>,
@@ -58,9 +147,9 @@ pub struct ValidateArgs {
     /// The task files (`-` for standard input).
     #[arg(value_name = "FILE", required = true)]
     pub files: Vec<String>,
-    /// The format of the source [default: told from its name and content].
-    #[arg(long, value_name = "FORMAT", value_parser = parse_format)]
-    pub format: Option<Format>,
+    /// How to read the source.
+    #[command(flatten)]
+    pub input: InputArgs,
 }
 
 /// `sked describe`.
@@ -72,9 +161,9 @@ pub struct DescribeArgs {
     /// Only the task with this name.
     #[arg(long, value_name = "NAME")]
     pub task: Option<String>,
-    /// The format of the source [default: told from its name and content].
-    #[arg(long, value_name = "FORMAT", value_parser = parse_format)]
-    pub format: Option<Format>,
+    /// How to read the source.
+    #[command(flatten)]
+    pub input: InputArgs,
     /// Show a month calendar with the days that have runs marked.
     #[arg(long)]
     pub calendar: bool,

@@ -4,6 +4,7 @@
 
 mod args;
 mod calendar;
+mod convert;
 mod describe;
 mod exit;
 mod load;
@@ -19,7 +20,7 @@ use sked_core::Zones;
 
 use crate::args::{Cli, Command, default_zone, zone_name};
 use crate::calendar::Marker;
-use crate::load::load;
+use crate::load::{LoadOptions, load_with};
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -33,7 +34,7 @@ fn run(cli: Cli, out: &mut dyn Write) -> anyhow::Result<()> {
     match cli.command {
         Command::Next(a) => {
             let zones = Zones::new(jiff::tz::db().clone(), default_zone(a.tz));
-            let source = load(&a.source, a.format)?;
+            let source = load_with(&a.source, &LoadOptions::from_args(&a.input)?)?;
             validate::print_warnings(&source);
             let opts = next::Options {
                 task: a.task,
@@ -45,13 +46,13 @@ fn run(cli: Cli, out: &mut dyn Write) -> anyhow::Result<()> {
         }
         Command::Validate(a) => {
             let zones = Zones::new(jiff::tz::db().clone(), default_zone(None));
-            validate::run(&a.files, a.format, &zones, out)
+            validate::run(&a.files, &LoadOptions::from_args(&a.input)?, &zones, out)
         }
         Command::Describe(a) => {
             let tz = default_zone(a.tz);
             let default_zone = zone_name(&tz);
             let zones = Zones::new(jiff::tz::db().clone(), tz);
-            let source = load(&a.file, a.format)?;
+            let source = load_with(&a.file, &LoadOptions::from_args(&a.input)?)?;
             validate::print_warnings(&source);
             let marker = if io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none() {
                 Marker::Reverse
@@ -68,6 +69,12 @@ fn run(cli: Cli, out: &mut dyn Write) -> anyhow::Result<()> {
                 }),
             };
             describe::run(&source, &zones, &opts, out)
+        }
+        Command::Convert(a) => {
+            let source = load_with(&a.input_path, &LoadOptions::from_args(&a.input())?)?;
+            validate::print_warnings(&source);
+            let opts = convert::Options { to: a.to, task: a.task, lossy: a.lossy, output: a.output };
+            convert::run(&source, &opts, out)
         }
     }
 }

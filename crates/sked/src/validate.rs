@@ -4,22 +4,17 @@
 use std::io::Write;
 
 use sked_core::{Schedule, Zones};
-use sked_formats::{Diagnostic, Format};
+use sked_formats::Diagnostic;
 
 use crate::exit::{self, Reported};
-use crate::load::{Source, display_name, load};
+use crate::load::{LoadOptions, Source, display_name, load_with};
 
 /// Validates each of `files`: "ok" lines on `out`, diagnostics on standard error. Fails
 /// with [`Reported`] when any file has a problem.
-pub fn run(
-    files: &[String],
-    format: Option<Format>,
-    zones: &Zones,
-    out: &mut dyn Write,
-) -> anyhow::Result<()> {
+pub fn run(files: &[String], opts: &LoadOptions, zones: &Zones, out: &mut dyn Write) -> anyhow::Result<()> {
     let mut bad = 0;
     for file in files {
-        let source = match load(file, format) {
+        let source = match load_with(file, opts) {
             Ok(source) => source,
             Err(err) => {
                 eprintln!("{}", exit::message(&err));

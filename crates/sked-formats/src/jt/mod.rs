@@ -82,7 +82,7 @@ use sked_core::{
     Trigger, TriggerKind, WeekOfMonth, WeekSet, WeekdaySet,
 };
 
-pub use write::{losses, write, write_in};
+pub use write::{losses, write, write_in, write_lossy};
 
 use crate::schtasks::lex::{self, Line, Src, Tok};
 use crate::schtasks::{SYSTEM, parse_date, parse_time};

@@ -29,12 +29,24 @@ pub fn write(doc: &Document) -> Result<Vec<u8>, Error> {
 
 /// [`write`] with dates in `order`.
 pub fn write_in(doc: &Document, order: DateOrder) -> Result<Vec<u8>, Error> {
+    write_with(doc, order, false)
+}
+
+/// [`write_in`], but writing what JT can say of each task and dropping the rest (the
+/// losses [`losses`] lists); fails only for a task no JT command can carry (a line break
+/// in a value).
+pub fn write_lossy(doc: &Document, order: DateOrder) -> Result<Vec<u8>, Error> {
+    write_with(doc, order, true)
+}
+
+fn write_with(doc: &Document, order: DateOrder, lossy: bool) -> Result<Vec<u8>, Error> {
     let mut out = String::new();
     let mut errors = Vec::new();
     for entry in &doc.entries {
         match lines(entry, order) {
             Ok(l) => out.push_str(&l),
-            Err(losses) => errors.extend(losses.into_iter().map(|l| {
+            Err((Some(l), _)) if lossy => out.push_str(&l),
+            Err((_, losses)) => errors.extend(losses.into_iter().map(|l| {
                 Diagnostic::error(
                     Location::None,
                     format!("task `{}`: JT.EXE commands cannot hold {l}", entry.task.name),
@@ -48,8 +60,12 @@ pub fn write_in(doc: &Document, order: DateOrder) -> Result<Vec<u8>, Error> {
 /// What of `entry` a JT command stream cannot hold, one phrase per loss. Empty when
 /// [`write`] reproduces the task exactly.
 pub fn losses(entry: &Entry) -> Vec<String> {
-    lines(entry, DateOrder::Mdy).err().unwrap_or_default()
+    lines(entry, DateOrder::Mdy).err().map(|(_, l)| l).unwrap_or_default()
 }
+
+/// The commands of one entry, or the losses with the commands that still say the rest
+/// (none when a line break would split a command).
+type Lines = Result<String, (Option<String>, Vec<String>)>;
 
 /// Quotes a value or argument so the reader gives it back.
 fn q(arg: &str) -> String {
@@ -68,7 +84,7 @@ fn month_string(m: MonthSet) -> String {
     (0..12).map(|i| if m.mask() & (1 << i) != 0 { b"JFMAMJJASOND"[i] as char } else { '.' }).collect()
 }
 
-fn lines(entry: &Entry, order: DateOrder) -> Result<String, Vec<String>> {
+fn lines(entry: &Entry, order: DateOrder) -> Lines {
     let task = &entry.task;
     let mut losses: Vec<String> = Vec::new();
     let file = format!("{}.job", task.name);
@@ -79,8 +95,9 @@ fn lines(entry: &Entry, order: DateOrder) -> Result<String, Vec<String>> {
         let l = format!("/SD {}\n", q(&file));
         if l.trim_end().contains(['\n', '\r']) {
             losses.push("a line break in the name".into());
+            return Err((None, losses));
         }
-        return if losses.is_empty() { Ok(l) } else { Err(losses) };
+        return if losses.is_empty() { Ok(l) } else { Err((Some(l), losses)) };
     }
     let default = JtExtras::default();
     let extras = entry.extras.jt.as_ref().unwrap_or(&default);
@@ -191,14 +208,15 @@ fn lines(entry: &Entry, order: DateOrder) -> Result<String, Vec<String>> {
     out.push_str(&format!("/SAJ {}\n", q(&file)));
     // Every command is one line: a value with a line break would split it.
     let expected_lines = 3 + usize::from(task.run_as.is_some()) + task.triggers.len();
-    if out.lines().count() != expected_lines || out.contains('\r') {
+    let broken = out.lines().count() != expected_lines || out.contains('\r');
+    if broken {
         losses.push("a line break in a value".into());
     }
     if losses.is_empty() {
         Ok(out)
     } else {
         losses.dedup();
-        Err(losses)
+        Err(((!broken).then_some(out), losses))
     }
 }
 

@@ -69,7 +69,7 @@ use jiff::civil::DateTime;
 
 pub use create::SYSTEM;
 pub use verbs::{Command, Parsed, Query, QueryFormat};
-pub use write::{losses, write, write_in};
+pub use write::{losses, write, write_in, write_lossy};
 
 pub(crate) use civil::{format_date, format_time, parse_date, parse_time};
 pub(crate) use create::{is_system, name_from_windows};

@@ -834,6 +834,23 @@ fn arb_entry() -> impl Strategy<Value = Entry> {
         )
 }
 
+#[test]
+fn lossy_writing_keeps_what_a_line_can_say() {
+    let line = "schtasks /Create /TN t /TR run.exe /SC DAILY /ST 06:00 /SD 01/02/2026 /F\n";
+    let mut doc = read(line.as_bytes(), &ReadOptions::default()).unwrap();
+    let first = doc.entries[0].task.triggers[0].clone();
+    let mut second = first.clone();
+    second.kind = sked_core::TriggerKind::Once;
+    doc.entries[0].task.triggers.push(second);
+    doc.entries[0].task.comment = Some("hello".into());
+    let strict = write_in(&doc, DateOrder::Mdy).unwrap_err().to_string();
+    assert!(strict.contains("the comment") && strict.contains("2 triggers"), "{strict}");
+    let lossy = String::from_utf8(write_lossy(&doc, DateOrder::Mdy).unwrap()).unwrap();
+    assert_eq!(lossy, line);
+    doc.entries[0].task.triggers.clear();
+    assert!(write_lossy(&doc, DateOrder::Mdy).is_err(), "a line needs a trigger");
+}
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(300))]
 

@@ -24,15 +24,27 @@ pub fn write(doc: &Document) -> Result<Vec<u8>, Error> {
 
 /// [`write`] with dates in `order` (`DD/MM/YYYY` for a day-first Windows locale).
 pub fn write_in(doc: &Document, order: DateOrder) -> Result<Vec<u8>, Error> {
+    write_with(doc, order, false)
+}
+
+/// [`write_in`], but writing the line that says what schtasks can of each task and
+/// dropping the rest (the losses [`losses`] lists; of several triggers, the first is
+/// kept). Fails only for a task no line can carry: one without triggers, or with a line
+/// break in a value.
+pub fn write_lossy(doc: &Document, order: DateOrder) -> Result<Vec<u8>, Error> {
+    write_with(doc, order, true)
+}
+
+fn write_with(doc: &Document, order: DateOrder, lossy: bool) -> Result<Vec<u8>, Error> {
     let mut out = String::new();
     let mut errors = Vec::new();
     for entry in &doc.entries {
-        match line(entry, order) {
-            Ok(l) => {
+        match render(entry, order, lossy) {
+            (Some(l), losses) if losses.is_empty() || lossy => {
                 out.push_str(&l);
                 out.push('\n');
             }
-            Err(losses) => errors.extend(losses.into_iter().map(|l| {
+            (_, losses) => errors.extend(losses.into_iter().map(|l| {
                 Diagnostic::error(
                     Location::None,
                     format!("task `{}`: a schtasks line cannot hold {l}", entry.task.name),
@@ -83,11 +95,24 @@ fn max_days(m: i8) -> u8 {
 
 /// The line for `entry`, or every loss.
 fn line(entry: &Entry, order: DateOrder) -> Result<String, Vec<String>> {
+    match render(entry, order, false) {
+        (Some(l), losses) if losses.is_empty() => Ok(l),
+        (_, losses) => Err(losses),
+    }
+}
+
+/// The line for `entry` (none if no line can carry it) and what it loses. `lossy` keeps
+/// the first of several triggers rather than none.
+fn render(entry: &Entry, order: DateOrder, lossy: bool) -> (Option<String>, Vec<String>) {
     let task = &entry.task;
     let tn = task.name.replace('/', "\\");
     if entry.action == Action::Delete {
         let l = format!("schtasks /Delete /TN {} /F", q(&tn));
-        return if l.contains(['\n', '\r']) { Err(vec!["a line break in the name".into()]) } else { Ok(l) };
+        return if l.contains(['\n', '\r']) {
+            (None, vec!["a line break in the name".into()])
+        } else {
+            (Some(l), Vec::new())
+        };
     }
     let default = SchtasksExtras::default();
     let extras = entry.extras.schtasks.as_ref().unwrap_or(&default);
@@ -172,7 +197,7 @@ fn line(entry: &Entry, order: DateOrder) -> Result<String, Vec<String>> {
                 "{} triggers (a schtasks line holds one; Task Scheduler XML, the `xml` format, holds them all for `schtasks /Create /XML`)",
                 many.len()
             ));
-            None
+            if lossy { many.first() } else { None }
         }
     };
     let idle_is_default = |i: &Option<IdleSettings>| {
@@ -228,8 +253,9 @@ fn line(entry: &Entry, order: DateOrder) -> Result<String, Vec<String>> {
     let l = format!("schtasks /Create {}", args.join(" "));
     if l.contains(['\n', '\r']) {
         losses.push("a line break in a name, command or argument".into());
+        return (None, losses);
     }
-    if losses.is_empty() { Ok(l) } else { Err(losses) }
+    (trigger.is_some().then_some(l), losses)
 }
 
 fn trigger_args(

@@ -57,6 +57,8 @@ pub struct Test {
 pub struct Output {
     /// Standard output.
     pub stdout: String,
+    /// The directory it ran in, with the files it wrote.
+    pub dir: PathBuf,
 }
 
 impl Test {
@@ -151,6 +153,12 @@ impl Test {
         self
     }
 
+    /// Accepts any standard error (warnings that are not the point of the test).
+    pub fn any_stderr(mut self) -> Self {
+        self.stderr = Expect::Anything;
+        self
+    }
+
     /// Expects exit status `code`.
     pub fn status(mut self, code: i32) -> Self {
         self.status = code;
@@ -184,7 +192,7 @@ impl Test {
         assert_eq!(out.status.code(), Some(self.status), "exit status\n{context}");
         check("stdout", &self.stdout, &stdout, &context);
         check("stderr", &self.stderr, &stderr, &context);
-        Output { stdout }
+        Output { stdout, dir }
     }
 }
 
