@@ -24,6 +24,8 @@ pub enum Command {
     Validate(ValidateArgs),
     /// Describe each task and trigger in plain English, with an optional calendar.
     Describe(DescribeArgs),
+    /// Run the sked service: the scheduler and its API on a Unix socket.
+    Daemon(crate::daemon::DaemonArgs),
 }
 
 /// `sked next`.

@@ -4,6 +4,7 @@
 
 mod args;
 mod calendar;
+mod daemon;
 mod describe;
 mod exit;
 mod load;
@@ -69,5 +70,6 @@ fn run(cli: Cli, out: &mut dyn Write) -> anyhow::Result<()> {
             };
             describe::run(&source, &zones, &opts, out)
         }
+        Command::Daemon(a) => daemon::run(a),
     }
 }
