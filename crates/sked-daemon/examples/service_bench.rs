@@ -284,7 +284,8 @@ async fn load() {
     // (e) Creates, one request each, through the client.
     let mut creates = Vec::with_capacity(CREATES);
     for i in 0..CREATES {
-        let task = once_at(&format!("new/{i:04}"), Timestamp::now() + SignedDuration::from_hours(24 * 30));
+        let far = Timestamp::now().round(jiff::Unit::Second).unwrap() + SignedDuration::from_hours(24 * 30);
+        let task = once_at(&format!("new/{i:04}"), far);
         let t = Instant::now();
         client.create(&task).await.unwrap();
         creates.push(t.elapsed().as_secs_f64() * 1e3);
