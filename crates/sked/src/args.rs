@@ -26,6 +26,8 @@ pub enum Command {
     Describe(DescribeArgs),
     /// Convert tasks from one format to another (toml, job, xml, gpp, schtasks, jt).
     Convert(ConvertArgs),
+    /// Run the sked service: the scheduler and its API on a Unix socket.
+    Daemon(crate::daemon::DaemonArgs),
 }
 
 /// How a source is read: shared by every command that reads task files.

@@ -5,6 +5,7 @@
 mod args;
 mod calendar;
 mod convert;
+mod daemon;
 mod describe;
 mod exit;
 mod load;
@@ -76,5 +77,6 @@ fn run(cli: Cli, out: &mut dyn Write) -> anyhow::Result<()> {
             let opts = convert::Options { to: a.to, task: a.task, lossy: a.lossy, output: a.output };
             convert::run(&source, &opts, out)
         }
+        Command::Daemon(a) => daemon::run(a),
     }
 }
