@@ -24,6 +24,12 @@ pub enum Command {
     Validate(ValidateArgs),
     /// Describe each task and trigger in plain English, with an optional calendar.
     Describe(DescribeArgs),
+    /// Windows' schtasks against the sked service: `sked schtasks /Create /TN x ...`.
+    Schtasks {
+        /// The schtasks arguments, as Windows takes them (`/Query /FO CSV`).
+        #[arg(trailing_var_arg = true, allow_hyphen_values = true, value_name = "ARGS")]
+        args: Vec<String>,
+    },
 }
 
 /// `sked next`.

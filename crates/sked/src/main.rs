@@ -8,6 +8,7 @@ mod describe;
 mod exit;
 mod load;
 mod next;
+mod schtasks;
 mod validate;
 
 use std::io::{self, BufWriter, IsTerminal, Write};
@@ -69,5 +70,6 @@ fn run(cli: Cli, out: &mut dyn Write) -> anyhow::Result<()> {
             };
             describe::run(&source, &zones, &opts, out)
         }
+        Command::Schtasks { args } => schtasks::run(&args, out),
     }
 }
