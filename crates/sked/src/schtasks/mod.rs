@@ -351,6 +351,14 @@ fn exists(svc: &dyn Service, name: &str) -> sked_api::Result<bool> {
 fn fail(io: &mut Io<'_>, e: &sked_api::Error) -> std::io::Result<u8> {
     if e.is_not_found() {
         writeln!(io.err, "{NOT_FOUND}")?;
+    } else if let sked_api::Error::Connect { path, source } = e {
+        // The client's own hint names `--socket`, which schtasks does not have.
+        writeln!(
+            io.err,
+            "ERROR: Cannot reach the sked service at `{}`: {source} (is `sked daemon` running? \
+             SKED_SOCKET names another socket).",
+            path.display()
+        )?;
     } else {
         writeln!(io.err, "ERROR: {}", sentence(&e.to_string()))?;
     }

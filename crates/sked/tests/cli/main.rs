@@ -3,4 +3,5 @@
 mod describe;
 mod harness;
 mod next;
+mod schtasks;
 mod validate;
