@@ -28,6 +28,12 @@ pub enum Command {
     Convert(ConvertArgs),
     /// Run the sked service: the scheduler and its API on a Unix socket.
     Daemon(crate::daemon::DaemonArgs),
+    /// Windows' schtasks against the sked service: `sked schtasks /Create /TN x ...`.
+    Schtasks {
+        /// The schtasks arguments, as Windows takes them (`/Query /FO CSV`).
+        #[arg(trailing_var_arg = true, allow_hyphen_values = true, value_name = "ARGS")]
+        args: Vec<String>,
+    },
 }
 
 /// How a source is read: shared by every command that reads task files.

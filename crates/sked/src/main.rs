@@ -10,6 +10,7 @@ mod describe;
 mod exit;
 mod load;
 mod next;
+mod schtasks;
 mod validate;
 
 use std::io::{self, BufWriter, IsTerminal, Write};
@@ -78,5 +79,6 @@ fn run(cli: Cli, out: &mut dyn Write) -> anyhow::Result<()> {
             convert::run(&source, &opts, out)
         }
         Command::Daemon(a) => daemon::run(a),
+        Command::Schtasks { args } => schtasks::run(&args, out),
     }
 }

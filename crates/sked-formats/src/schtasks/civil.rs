@@ -15,7 +15,7 @@ fn order_name(order: DateOrder) -> &'static str {
 /// Reads a slash date (`03/15/2001`, `15/03/2001`, `2001/03/15`) in `order`; `-` and `.`
 /// also separate. A first field of four digits is always the year (semantics.md §7). The
 /// error is a phrase that follows "`VALUE` is not a date: ".
-pub(crate) fn parse_date(s: &str, order: DateOrder) -> Result<Date, String> {
+pub fn parse_date(s: &str, order: DateOrder) -> Result<Date, String> {
     let sep = s.chars().find(|c| matches!(c, '/' | '-' | '.'));
     let fields: Vec<&str> = match sep {
         Some(c) => s.split(c).collect(),
@@ -71,7 +71,7 @@ pub(crate) fn format_date(d: Date, order: DateOrder) -> String {
 }
 
 /// Reads a 24-hour time `HH:mm` or `HH:mm:ss` (Windows XP's schtasks wanted seconds).
-pub(crate) fn parse_time(s: &str) -> Result<Time, String> {
+pub fn parse_time(s: &str) -> Result<Time, String> {
     let parts: Vec<&str> = s.split(':').collect();
     let ok = (2..=3).contains(&parts.len())
         && parts.iter().all(|p| !p.is_empty() && p.len() <= 2 && p.bytes().all(|b| b.is_ascii_digit()))
@@ -98,7 +98,7 @@ pub(crate) fn format_time(t: Time) -> String {
 
 /// Reads `A:BB` where A has one to four digits and BB is 00..59: schtasks `/DU HHHH:mm`
 /// (hours and minutes) and `/DELAY mmmm:ss` (minutes and seconds). Returns (A, BB).
-pub(crate) fn parse_pair(s: &str) -> Option<(u64, u64)> {
+pub fn parse_pair(s: &str) -> Option<(u64, u64)> {
     let (a, b) = s.split_once(':')?;
     let digits =
         |x: &str, max: usize| !x.is_empty() && x.len() <= max && x.bytes().all(|c| c.is_ascii_digit());

@@ -71,13 +71,13 @@ enum Modifier {
 pub const SYSTEM: &str = "SYSTEM";
 
 /// True for the spellings schtasks takes as LocalSystem.
-pub(crate) fn is_system(user: &str) -> bool {
+pub fn is_system(user: &str) -> bool {
     let u = user.trim();
     u.is_empty() || u.eq_ignore_ascii_case("system") || u.eq_ignore_ascii_case(r"NT AUTHORITY\SYSTEM")
 }
 
 /// The model name of a task for a schtasks `/TN` (`\Folder\Name` → `Folder/Name`).
-pub(crate) fn name_from_windows(tn: &str) -> String {
+pub fn name_from_windows(tn: &str) -> String {
     tn.trim_start_matches(['\\', '/']).replace('\\', "/")
 }
 

@@ -71,8 +71,9 @@ pub use create::SYSTEM;
 pub use verbs::{Command, Parsed, Query, QueryFormat};
 pub use write::{losses, write, write_in, write_lossy};
 
-pub(crate) use civil::{format_date, format_time, parse_date, parse_time};
-pub(crate) use create::{is_system, name_from_windows};
+pub(crate) use civil::{format_date, format_time};
+pub use civil::{parse_date, parse_pair, parse_time};
+pub use create::{is_system, name_from_windows};
 
 use crate::{Diagnostic, Document, Error, Location, ReadOptions};
 use lex::{Src, Tok};

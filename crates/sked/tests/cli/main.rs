@@ -4,4 +4,5 @@ mod convert;
 mod describe;
 mod harness;
 mod next;
+mod schtasks;
 mod validate;

@@ -1,0 +1,254 @@
+//! The real `sked daemon`, driven by the real `sked` CLI: real processes run, their files
+//! and exit codes are checked, and the daemon is stopped, killed and restarted.
+//!
+//! Readiness is the socket accepting a connection; waits for runs poll the daemon's
+//! history (bounded by generous deadlines), never fixed sleeps standing in for a check.
+
+mod daemon;
+
+use std::time::Duration;
+
+use daemon::Daemon;
+use jiff::{SignedDuration, Timestamp};
+use sked_api::types::RunView;
+
+/// An instant `secs` seconds from now, on a whole second, as a pinned task-file start.
+fn soon(secs: i64) -> (Timestamp, String) {
+    let t = Timestamp::now().checked_add(SignedDuration::from_secs(secs)).unwrap();
+    let t = Timestamp::from_second(t.as_second() + 1).unwrap();
+    (t, t.strftime("%Y-%m-%dT%H:%M:%SZ").to_string())
+}
+
+/// A task that leaves one new file in `out` per run: `mktemp` never reuses a name, so the
+/// files count the runs.
+fn counting_task(name: &str, out: &std::path::Path, extra: &str, trigger: &str) -> String {
+    format!(
+        "[[task]]\nname = \"{name}\"\ncommand = \"/usr/bin/mktemp\"\nargs = [\"-p\", \"{}\", \"{name}.XXXXXX\"]\n{extra}\n{trigger}",
+        out.display()
+    )
+}
+
+fn once_at(start: &str) -> String {
+    format!("[[task.trigger]]\nonce = {{}}\nstart = \"{start}\"\n")
+}
+
+fn is_final(r: &RunView) -> bool {
+    !matches!(r.outcome.as_str(), "claimed" | "running")
+}
+
+#[test]
+fn runs_a_task_now_and_records_its_output() {
+    let d = Daemon::start();
+    let file = d.file(
+        "hello.toml",
+        "[[task]]\nname = \"hello\"\ncommand = \"/bin/echo\"\nargs = [\"hi\", \"there\"]\n",
+    );
+    d.ok(["create", "--file", file.to_str().unwrap()]);
+    d.ok(["run", "hello", "--wait"]);
+    let h = d.history("hello");
+    assert_eq!(h.len(), 1, "{h:?}");
+    assert_eq!(h[0].outcome, "succeeded");
+    assert_eq!(h[0].exit_code, Some(0));
+    assert_eq!(d.ok(["logs", "hello"]), "hi there\n");
+
+    // A failing program: its exit code is recorded and `run --wait` passes it on.
+    let fail = d.file("fail.toml", "[[task]]\nname = \"fail\"\ncommand = \"/bin/false\"\n");
+    d.ok(["create", "--file", fail.to_str().unwrap()]);
+    let out = d.sked(["run", "fail", "--wait"]);
+    assert_eq!(out.status.code(), Some(1));
+    let h = d.history("fail");
+    assert_eq!((h[0].outcome.as_str(), h[0].exit_code), ("failed", Some(1)));
+
+    let list: sked_api::types::TaskList = d.json(&["list"]);
+    let names: Vec<&str> = list.tasks.iter().map(|t| t.name.as_str()).collect();
+    assert_eq!(names, ["fail", "hello"]);
+}
+
+#[test]
+fn fires_on_time_and_stops_cleanly() {
+    let mut d = Daemon::start();
+    let (at, start) = soon(2);
+    let file = d.file("t.toml", &counting_task("tick", &d.out(), "", &once_at(&start)));
+    d.ok(["create", "--file", file.to_str().unwrap()]);
+    let next: sked_api::types::NextRuns = d.json(&["next", "tick"]);
+    assert_eq!(next.runs.iter().map(|r| r.time).collect::<Vec<_>>(), [at]);
+    d.wait_for("the run", 20, || d.history("tick").iter().any(is_final));
+    let h = d.history("tick");
+    assert_eq!(h.len(), 1, "{h:?}");
+    assert_eq!(h[0].outcome, "succeeded");
+    assert_eq!(h[0].scheduled_for, Some(at));
+    let late = h[0].started_at.unwrap().duration_since(at);
+    assert!(late >= SignedDuration::ZERO && late < SignedDuration::from_secs(1), "started {late:?} late");
+    assert_eq!(d.outputs("tick."), 1);
+    d.stop();
+}
+
+#[test]
+fn kills_a_run_at_its_maximum_run_time() {
+    let d = Daemon::start();
+    let file = d.file(
+        "slow.toml",
+        "[[task]]\nname = \"slow\"\ncommand = \"/bin/sleep\"\nargs = [\"30\"]\nmax-run-time = \"1s\"\n",
+    );
+    d.ok(["create", "--file", file.to_str().unwrap()]);
+    let started = std::time::Instant::now();
+    let _ = d.sked(["run", "slow", "--wait"]);
+    assert!(started.elapsed() < Duration::from_secs(20), "the run was not stopped");
+    let h = d.history("slow");
+    assert_eq!(h[0].outcome, "killed-at-max-run-time", "{h:?}");
+    assert_eq!(h[0].signal, Some(15), "SIGTERM ends a `sleep` at once");
+}
+
+#[test]
+fn each_overlap_policy() {
+    let d = Daemon::start();
+    for policy in ["ignore-new", "queue", "parallel", "stop-existing"] {
+        let file = d.file(
+            &format!("{policy}.toml"),
+            &format!(
+                "[[task]]\nname = \"{policy}\"\ncommand = \"/bin/sleep\"\nargs = [\"1\"]\nmultiple-instances = \"{policy}\"\n"
+            ),
+        );
+        d.ok(["create", "--file", file.to_str().unwrap()]);
+        d.ok(["run", policy]);
+        let second = d.sked(["run", policy]);
+        assert_eq!(second.status.success(), policy != "ignore-new", "{policy}: {second:?}");
+        let expected = if policy == "ignore-new" { 1 } else { 2 };
+        d.wait_for(policy, 20, || {
+            let h = d.history(policy);
+            h.len() == expected && h.iter().all(is_final)
+        });
+        let h = d.history(policy);
+        let outcomes: Vec<&str> = h.iter().map(|r| r.outcome.as_str()).collect();
+        match policy {
+            "ignore-new" => assert_eq!(outcomes, ["succeeded"]),
+            "queue" => {
+                assert_eq!(outcomes, ["succeeded", "succeeded"]);
+                assert!(h[1].started_at.unwrap() >= h[0].ended_at.unwrap(), "queued run overlapped: {h:?}");
+            }
+            "parallel" => {
+                assert_eq!(outcomes, ["succeeded", "succeeded"]);
+                assert!(h[1].started_at.unwrap() < h[0].ended_at.unwrap(), "parallel runs did not overlap: {h:?}");
+            }
+            _ => {
+                assert_eq!(outcomes[1], "succeeded");
+                assert_ne!(outcomes[0], "succeeded", "the existing run was not stopped: {h:?}");
+                assert_eq!(h[0].signal, Some(15));
+            }
+        }
+    }
+}
+
+#[test]
+fn catches_up_after_a_stop_once_and_only_when_asked() {
+    let mut d = Daemon::start();
+    let (at, start) = soon(2);
+    let out = d.out();
+    let late = d.file("late.toml", &counting_task("late", &out, "start-when-available = true", &once_at(&start)));
+    let skip = d.file("skip.toml", &counting_task("skip", &out, "", &once_at(&start)));
+    d.ok(["create", "--file", late.to_str().unwrap()]);
+    d.ok(["create", "--file", skip.to_str().unwrap()]);
+    d.stop();
+    while Timestamp::now() < at.checked_add(SignedDuration::from_millis(1500)).unwrap() {
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    d.restart();
+    d.wait_for("the late run", 20, || d.history("late").iter().any(is_final));
+    let h = d.history("late");
+    assert_eq!(h.len(), 1, "{h:?}");
+    assert_eq!((h[0].outcome.as_str(), h[0].scheduled_for), ("succeeded", Some(at)));
+    assert_eq!(d.outputs("late."), 1);
+    let h = d.history("skip");
+    assert_eq!(h.len(), 1, "{h:?}");
+    assert_eq!((h[0].outcome.as_str(), h[0].missed_reason.as_deref()), ("missed", Some("down")));
+    assert_eq!(d.outputs("skip."), 0);
+}
+
+/// `kill -9` in the middle of a burst, then a restart: every scheduled time is accounted
+/// for exactly once, and no program ever runs twice for one time.
+#[test]
+fn kill_9_in_a_burst_loses_nothing_and_runs_nothing_twice() {
+    const TASKS: usize = 120;
+    let mut d = Daemon::start();
+    let (at, start) = soon(3);
+    let mut file = String::new();
+    for i in 0..TASKS {
+        file.push_str(&counting_task(
+            &format!("b{i:03}"),
+            &d.out(),
+            "start-when-available = true",
+            &once_at(&start),
+        ));
+        file.push('\n');
+    }
+    let path = d.file("burst.toml", &file);
+    d.ok(["create", "--file", path.to_str().unwrap()]);
+    // Kill once the burst has begun: some runs started, some claimed, some not reached.
+    d.wait_for("the burst to begin", 20, || d.outputs("b") > 0);
+    d.kill();
+    let before = d.outputs("b");
+    d.restart();
+    d.wait_for("every time to be accounted for", 60, || {
+        let h: sked_api::types::History = d.json(&["history", "--limit", "1000"]);
+        h.entries.len() >= TASKS && h.entries.iter().all(is_final)
+    });
+    // Programs started just before the kill may still be finishing: give them a moment to
+    // write (mktemp takes milliseconds).
+    std::thread::sleep(Duration::from_millis(300));
+    let h: sked_api::types::History = d.json(&["history", "--limit", "1000"]);
+    assert_eq!(h.entries.len(), TASKS, "one entry per scheduled time: {h:?}");
+    let mut ran_after_restart = 0;
+    for i in 0..TASKS {
+        let name = format!("b{i:03}");
+        let entries: Vec<&RunView> = h.entries.iter().filter(|r| r.task.as_deref() == Some(&name)).collect();
+        assert_eq!(entries.len(), 1, "{name}: {entries:?}");
+        let e = entries[0];
+        assert_eq!(e.scheduled_for, Some(at), "{name}: {e:?}");
+        let files = d.outputs(&format!("{name}."));
+        assert!(files <= 1, "{name} ran {files} times");
+        match e.outcome.as_str() {
+            "succeeded" => assert_eq!(files, 1, "{name} succeeded without running"),
+            "interrupted" => {}
+            other => panic!("{name}: unexpected outcome {other}"),
+        }
+        if e.outcome == "succeeded" && e.started_at.unwrap() > at.checked_add(SignedDuration::from_secs(1)).unwrap() {
+            ran_after_restart += 1;
+        }
+    }
+    assert!(before <= TASKS);
+    eprintln!("{before} programs ran before the kill, {ran_after_restart} caught up after the restart");
+}
+
+#[test]
+fn apply_and_remove_install_files_as_a_unit() {
+    let d = Daemon::start();
+    let two = d.file(
+        "app.toml",
+        "[[task]]\nname = \"app/a\"\ncommand = \"/bin/true\"\n\n[[task]]\nname = \"app/b\"\ncommand = \"(*BIN*)/true\"\n",
+    );
+    // An undefined symbol fails the whole file before anything changes.
+    let out = d.sked(["apply", two.to_str().unwrap()]);
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("BIN"), "{out:?}");
+    let list: sked_api::types::TaskList = d.json(&["list"]);
+    assert!(list.tasks.is_empty(), "{list:?}");
+
+    d.ok(["apply", two.to_str().unwrap(), "--define", "BIN=/bin"]);
+    let list: sked_api::types::TaskList = d.json(&["list"]);
+    assert_eq!(list.tasks.len(), 2);
+
+    // One bad task in a second file: nothing of that file is installed.
+    let bad = d.file(
+        "bad.toml",
+        "[[task]]\nname = \"other/ok\"\ncommand = \"/bin/true\"\n\n[[task]]\nname = \"other/bad\"\ncommand = \"/bin/true\"\n\n[[task.trigger]]\ndaily = { every = 0 }\nstart = \"2026-01-01T00:00:00\"\n",
+    );
+    assert!(!d.sked(["apply", bad.to_str().unwrap()]).status.success());
+    let list: sked_api::types::TaskList = d.json(&["list"]);
+    assert_eq!(list.tasks.len(), 2, "{list:?}");
+
+    let dry = d.ok(["remove", two.to_str().unwrap(), "--dry-run"]);
+    assert!(dry.contains("app/a"), "{dry}");
+    assert_eq!(d.json::<sked_api::types::TaskList>(&["list"]).tasks.len(), 2);
+    d.ok(["remove", two.to_str().unwrap()]);
+    assert!(d.json::<sked_api::types::TaskList>(&["list"]).tasks.is_empty());
+}
