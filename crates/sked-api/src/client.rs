@@ -150,7 +150,9 @@ impl Client {
             return Ok((status, bytes));
         }
         match serde_json::from_slice::<ErrorBody>(&bytes) {
-            Ok(b) => Err(Error::Api { status: status.as_u16(), code: b.error.code, message: b.error.message }),
+            Ok(b) => {
+                Err(Error::Api { status: status.as_u16(), code: b.error.code, message: b.error.message })
+            }
             Err(_) => Err(Error::Api {
                 status: status.as_u16(),
                 code: "internal".into(),
@@ -159,7 +161,12 @@ impl Client {
         }
     }
 
-    async fn call<B: Serialize, T: DeserializeOwned>(&self, method: Method, path: &str, body: Option<&B>) -> Result<T> {
+    async fn call<B: Serialize, T: DeserializeOwned>(
+        &self,
+        method: Method,
+        path: &str,
+        body: Option<&B>,
+    ) -> Result<T> {
         let body = match body {
             Some(b) => Some(serde_json::to_vec(b).map_err(|e| Error::Encode(e.to_string()))?),
             None => None,
@@ -180,10 +187,8 @@ impl Client {
     /// The tasks the caller may see (root: every user's), by name, optionally only those
     /// whose name starts with `prefix`.
     pub async fn list(&self, prefix: Option<&str>) -> Result<TaskList> {
-        let q = query(&[
-            ("prefix", prefix.map(str::to_string)),
-            ("owner", self.owner.map(|u| u.to_string())),
-        ]);
+        let q =
+            query(&[("prefix", prefix.map(str::to_string)), ("owner", self.owner.map(|u| u.to_string()))]);
         self.get_json(&format!("/v1/tasks{q}")).await
     }
 
@@ -301,7 +306,8 @@ pub fn encode(task: &Task) -> Result<String> {
 
 /// The task a task-file definition holds.
 pub fn decode(definition: &str) -> Result<Task> {
-    let doc = sked_formats::task_file::read(definition.as_bytes()).map_err(|e| Error::Decode(e.to_string()))?;
+    let doc =
+        sked_formats::task_file::read(definition.as_bytes()).map_err(|e| Error::Decode(e.to_string()))?;
     doc.entries
         .into_iter()
         .next()
