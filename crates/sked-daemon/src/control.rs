@@ -1,6 +1,8 @@
 //! What the API asks of the scheduler: the scheduler owns the running state, and this
 //! handle is how everything else talks to it (an actor behind a channel: no shared locks).
 
+use std::collections::HashMap;
+
 use jiff::Timestamp;
 use sked_store::{RunId, TaskId};
 use tokio::sync::{mpsc, oneshot};
@@ -51,6 +53,10 @@ pub enum Command {
     End(TaskId, oneshot::Sender<Result<usize, ControlError>>),
     /// Report the task's running state and next run.
     Status(TaskId, oneshot::Sender<Result<TaskStatus, ControlError>>),
+    /// Report the status of these tasks (`None`: of every task), in one message: listing
+    /// 100,000 tasks must not cost 100,000 round trips. Tasks the scheduler does not know
+    /// are left out of the answer.
+    Statuses(Option<Vec<TaskId>>, oneshot::Sender<HashMap<TaskId, TaskStatus>>),
 }
 
 /// A cheap, cloneable handle to the scheduler.
@@ -89,6 +95,16 @@ impl Control {
     /// The task's running state and next run.
     pub async fn status(&self, id: TaskId) -> Result<TaskStatus, ControlError> {
         self.ask(|reply| Command::Status(id, reply)).await
+    }
+
+    /// The status of `ids` (`None`: of every task the scheduler holds), by task.
+    pub async fn statuses(
+        &self,
+        ids: Option<Vec<TaskId>>,
+    ) -> Result<HashMap<TaskId, TaskStatus>, ControlError> {
+        let (reply, answer) = oneshot::channel();
+        self.tx.send(Command::Statuses(ids, reply)).await.map_err(|_| ControlError::Stopped)?;
+        answer.await.map_err(|_| ControlError::Stopped)
     }
 
     async fn ask<T>(

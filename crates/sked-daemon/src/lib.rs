@@ -3,9 +3,11 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+pub mod api;
 pub mod clock;
 pub mod codec;
 pub mod config;
 pub mod control;
 pub mod scheduler;
+pub mod service;
 pub mod timetable;

@@ -558,6 +558,11 @@ impl Scheduler {
         log.max_bytes = self.cfg.log_max_bytes;
         let mut spec = RunSpec::for_task(&l.task, identity, log);
         spec.grace = self.cfg.grace;
+        if l.task.run_as.as_deref().is_some_and(is_system_account) {
+            // Task Scheduler's `SYSTEM` (`NT AUTHORITY\SYSTEM`) is the machine's own account:
+            // root here. Only root may have stored such a task for another owner.
+            spec.user = Some(UserSpec::Uid(0));
+        }
         if self.cfg.daemon_uid == 0 {
             // Root runs a task as its owner unless the task names a user (which only root
             // may have set for another user's task: the API checks).
@@ -701,22 +706,28 @@ impl Scheduler {
                 });
             }
             Command::Status(id, reply) => {
-                let status = if self.tasks.contains_key(&id) {
-                    Ok(TaskStatus {
-                        running: self
-                            .running
-                            .get(&id)
-                            .map(|l| l.iter().map(|i| i.run).collect())
-                            .unwrap_or_default(),
-                        queued: self.queued.get(&id).map_or(0, VecDeque::len),
-                        next_run: self.timetable.next_of(&id).map(|r| r.at),
-                    })
-                } else {
-                    Err(ControlError::NoSuchTask(id.0))
+                let _ = reply.send(self.status_of(id).ok_or(ControlError::NoSuchTask(id.0)));
+            }
+            Command::Statuses(ids, reply) => {
+                let statuses = match ids {
+                    Some(ids) => ids.into_iter().filter_map(|id| Some((id, self.status_of(id)?))).collect(),
+                    None => self.tasks.keys().filter_map(|&id| Some((id, self.status_of(id)?))).collect(),
                 };
-                let _ = reply.send(status);
+                let _ = reply.send(statuses);
             }
         }
+    }
+
+    /// What the scheduler knows of task `id`, if it holds it.
+    fn status_of(&self, id: TaskId) -> Option<TaskStatus> {
+        if !self.tasks.contains_key(&id) {
+            return None;
+        }
+        Some(TaskStatus {
+            running: self.running.get(&id).map(|l| l.iter().map(|i| i.run).collect()).unwrap_or_default(),
+            queued: self.queued.get(&id).map_or(0, VecDeque::len),
+            next_run: self.timetable.next_of(&id).map(|r| r.at),
+        })
     }
 
     /// Loads task `id` again from the store and replans it from now.
@@ -788,6 +799,13 @@ impl Scheduler {
             }
         }
     }
+}
+
+/// Whether `run-as` names Windows' `SYSTEM` account (as `SYSTEM`, `NT AUTHORITY\SYSTEM`
+/// or `S-1-5-18`, in any case), which is root on Linux.
+pub fn is_system_account(user: &str) -> bool {
+    let u = user.trim();
+    u.eq_ignore_ascii_case("system") || u.eq_ignore_ascii_case("nt authority\\system") || u == "S-1-5-18"
 }
 
 fn l_name(tasks: &HashMap<TaskId, Loaded>, id: TaskId) -> String {
