@@ -226,3 +226,21 @@ fn an_absent_service_is_explained() {
     assert!(err.starts_with("error: cannot reach the sked service at "), "{err}");
     assert!(err.contains("or run `sked daemon`"), "{err}");
 }
+
+#[test]
+fn logs_follow_a_run_in_progress_and_end_stops_one() {
+    let s = Service::start();
+    s.ok(&["create", "slow", "--command", "/bin/sh", "--arg", "-c", "--arg", "echo a; sleep 1; echo b"]);
+    let run = s.ok(&["run", "slow"]);
+    assert_eq!(s.ok(&["logs", "slow", "--run", run.trim(), "--follow"]), "a\nb\n");
+
+    s.ok(&["create", "forever", "--command", "/bin/sleep", "--arg", "600"]);
+    let run = s.ok(&["run", "forever"]);
+    assert_eq!(s.ok(&["end", "forever"]), "ended 1 run of forever\n");
+    // The run ends shortly after the signal; `logs --follow` returns once it has.
+    s.ok(&["logs", "forever", "--run", run.trim(), "--follow"]);
+    let history: serde_json::Value = serde_json::from_str(&s.ok(&["history", "forever", "--json"])).unwrap();
+    let entry = &history["entries"][0];
+    assert_eq!(entry["id"].to_string(), run.trim(), "{history}");
+    assert_eq!(entry["outcome"], "ended-by-user", "{history}");
+}
