@@ -3,6 +3,7 @@
 //! - 0: done.
 //! - 1: the input is wrong (a file that does not read or validate) or the work failed.
 //! - 2: the command line is wrong (also what clap uses for its own usage errors).
+//! - `sked run --wait`: the program's own exit code (see [`Status`]).
 
 use std::fmt;
 use std::process::ExitCode;
@@ -32,6 +33,19 @@ impl fmt::Display for Reported {
 
 impl std::error::Error for Reported {}
 
+/// End with this exit code and print nothing more: `sked run --wait` passes on the
+/// program's exit code.
+#[derive(Debug)]
+pub struct Status(pub u8);
+
+impl fmt::Display for Status {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "exit code {}", self.0)
+    }
+}
+
+impl std::error::Error for Status {}
+
 /// The message for `err`, ready for standard error: rendered diagnostics as they are (they
 /// carry their own `error:` labels, file, line and caret), anything else as one
 /// `error: ...` line with its causes.
@@ -53,6 +67,9 @@ pub fn finish(result: anyhow::Result<()>) -> ExitCode {
     }
     if err.downcast_ref::<Reported>().is_some() {
         return ExitCode::from(1);
+    }
+    if let Some(Status(code)) = err.downcast_ref::<Status>() {
+        return ExitCode::from(*code);
     }
     eprintln!("{}", message(&err));
     if err.downcast_ref::<Usage>().is_some() { ExitCode::from(2) } else { ExitCode::from(1) }

@@ -2,7 +2,9 @@
 //! call the command, map its result to an exit code (see [`exit`]).
 #![forbid(unsafe_code)]
 
+mod apply;
 mod args;
+mod build;
 mod calendar;
 mod convert;
 mod daemon;
@@ -11,6 +13,8 @@ mod exit;
 mod load;
 mod next;
 mod schtasks;
+mod render;
+mod service;
 mod validate;
 
 use std::io::{self, BufWriter, IsTerminal, Write};
@@ -34,6 +38,9 @@ fn main() -> ExitCode {
 
 fn run(cli: Cli, out: &mut dyn Write) -> anyhow::Result<()> {
     match cli.command {
+        Command::Next(a) if !is_file(&a.source) => {
+            service::next(&a.source, a.count, a.from, a.json, a.socket, out)
+        }
         Command::Next(a) => {
             let zones = Zones::new(jiff::tz::db().clone(), default_zone(a.tz));
             let source = load_with(&a.source, &LoadOptions::from_args(&a.input)?)?;
@@ -80,5 +87,30 @@ fn run(cli: Cli, out: &mut dyn Write) -> anyhow::Result<()> {
         }
         Command::Daemon(a) => daemon::run(a),
         Command::Schtasks { args } => schtasks::run(&args, out),
+        Command::Create(a) => service::create(a, out),
+        Command::List(a) => service::list(a, out),
+        Command::Show(a) => service::show(a, out),
+        Command::Change(a) => service::change(a, out),
+        Command::Enable(a) => service::set_enabled(a, true, out),
+        Command::Disable(a) => service::set_enabled(a, false, out),
+        Command::Delete(a) => service::delete(a, out),
+        Command::Run(a) => service::run(a, out),
+        Command::End(a) => service::end(a, out),
+        Command::History(a) => service::history(a, out),
+        Command::Logs(a) => service::logs(a, out),
+        Command::Apply(a) => service::apply(a, out),
+        Command::Remove(a) => service::remove(a, out),
+        Command::Export(a) => service::export(a, out),
     }
+}
+
+/// `sked next SOURCE`: `-`, existing paths and names with a task file's extension are
+/// files (so a mistyped file name says the file is missing, not that the service is
+/// down); anything else names a task in the service.
+fn is_file(source: &str) -> bool {
+    const EXTENSIONS: [&str; 7] = ["toml", "job", "xml", "txt", "bat", "cmd", "jt"];
+    let path = std::path::Path::new(source);
+    source == "-"
+        || path.exists()
+        || path.extension().is_some_and(|e| EXTENSIONS.iter().any(|x| e.eq_ignore_ascii_case(x)))
 }
