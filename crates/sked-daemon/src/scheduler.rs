@@ -671,10 +671,15 @@ impl Scheduler {
             Command::Changed(id) => self.reload(id).await,
             Command::Removed(id) => self.forget(id),
             Command::RunNow(id, reply) => {
-                let result = if self.tasks.contains_key(&id) {
-                    self.claim_and_start(id, None, None).await
-                } else {
-                    Err(ControlError::NoSuchTask(id.0))
+                let busy = self.running.get(&id).is_some_and(|r| !r.is_empty());
+                let result = match self.tasks.get(&id) {
+                    None => Err(ControlError::NoSuchTask(id.0)),
+                    // Refused before any claim: a run by hand that never starts leaves no
+                    // record (a scheduled time in the same case is recorded as missed).
+                    Some(l) if busy && l.task.multiple_instances == MultipleInstances::IgnoreNew => {
+                        Err(ControlError::AlreadyRunning(id.0))
+                    }
+                    Some(_) => self.claim_and_start(id, None, None).await,
                 };
                 let _ = reply.send(result);
             }

@@ -12,8 +12,8 @@ mod describe;
 mod exit;
 mod load;
 mod next;
-mod schtasks;
 mod render;
+mod schtasks;
 mod service;
 mod validate;
 

@@ -18,8 +18,7 @@ impl Daemon {
     pub fn start() -> Daemon {
         static N: AtomicUsize = AtomicUsize::new(0);
         let n = N.fetch_add(1, Ordering::SeqCst);
-        let dir =
-            Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("sked-svc-{}-{n}", std::process::id()));
+        let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("sked-svc-{}-{n}", std::process::id()));
         let _ = std::fs::remove_dir_all(&dir);
         std::fs::create_dir_all(dir.join("out")).unwrap();
         let mut d = Daemon { dir, child: None };
@@ -41,7 +40,8 @@ impl Daemon {
     /// connection: the service binds it only once it is ready.
     pub fn restart(&mut self) {
         assert!(self.child.is_none(), "the daemon is already running");
-        let log = std::fs::OpenOptions::new().create(true).append(true).open(self.dir.join("daemon.log")).unwrap();
+        let log =
+            std::fs::OpenOptions::new().create(true).append(true).open(self.dir.join("daemon.log")).unwrap();
         let child = Command::new(env!("CARGO_BIN_EXE_sked"))
             .arg("daemon")
             .arg("--socket")
@@ -157,7 +157,14 @@ impl Daemon {
     pub fn wait_for(&self, what: &str, secs: u64, mut check: impl FnMut() -> bool) {
         let deadline = Instant::now() + Duration::from_secs(secs);
         while !check() {
-            assert!(Instant::now() < deadline, "timed out waiting for {what}\n--- daemon\n{}", self.log());
+            if Instant::now() >= deadline {
+                let h = self.sked(["history", "--limit", "50"]);
+                panic!(
+                    "timed out waiting for {what}\n--- history\n{}--- daemon\n{}",
+                    String::from_utf8_lossy(&h.stdout),
+                    self.log()
+                );
+            }
             std::thread::sleep(Duration::from_millis(50));
         }
     }

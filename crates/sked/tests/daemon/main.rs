@@ -114,10 +114,12 @@ fn each_overlap_policy() {
         let second = d.sked(["run", policy]);
         assert_eq!(second.status.success(), policy != "ignore-new", "{policy}: {second:?}");
         let expected = if policy == "ignore-new" { 1 } else { 2 };
+        let mut seen = Vec::new();
         d.wait_for(policy, 20, || {
-            let h = d.history(policy);
-            h.len() == expected && h.iter().all(is_final)
+            seen = d.history(policy);
+            seen.len() == expected && seen.iter().all(is_final)
         });
+        let _ = &seen;
         let h = d.history(policy);
         let outcomes: Vec<&str> = h.iter().map(|r| r.outcome.as_str()).collect();
         match policy {
@@ -128,7 +130,10 @@ fn each_overlap_policy() {
             }
             "parallel" => {
                 assert_eq!(outcomes, ["succeeded", "succeeded"]);
-                assert!(h[1].started_at.unwrap() < h[0].ended_at.unwrap(), "parallel runs did not overlap: {h:?}");
+                assert!(
+                    h[1].started_at.unwrap() < h[0].ended_at.unwrap(),
+                    "parallel runs did not overlap: {h:?}"
+                );
             }
             _ => {
                 assert_eq!(outcomes[1], "succeeded");
@@ -144,7 +149,8 @@ fn catches_up_after_a_stop_once_and_only_when_asked() {
     let mut d = Daemon::start();
     let (at, start) = soon(2);
     let out = d.out();
-    let late = d.file("late.toml", &counting_task("late", &out, "start-when-available = true", &once_at(&start)));
+    let late =
+        d.file("late.toml", &counting_task("late", &out, "start-when-available = true", &once_at(&start)));
     let skip = d.file("skip.toml", &counting_task("skip", &out, "", &once_at(&start)));
     d.ok(["create", "--file", late.to_str().unwrap()]);
     d.ok(["create", "--file", skip.to_str().unwrap()]);
@@ -211,7 +217,9 @@ fn kill_9_in_a_burst_loses_nothing_and_runs_nothing_twice() {
             "interrupted" => {}
             other => panic!("{name}: unexpected outcome {other}"),
         }
-        if e.outcome == "succeeded" && e.started_at.unwrap() > at.checked_add(SignedDuration::from_secs(1)).unwrap() {
+        if e.outcome == "succeeded"
+            && e.started_at.unwrap() > at.checked_add(SignedDuration::from_secs(1)).unwrap()
+        {
             ran_after_restart += 1;
         }
     }
