@@ -52,7 +52,8 @@ impl Zones {
 #[derive(Clone, Debug)]
 pub struct Schedule {
     zone: Arc<Zone>,
-    plans: Vec<Plan>,
+    /// Shared: a schedule is cloned into the daemon's timetable for each of its tasks.
+    plans: Arc<[Plan]>,
 }
 
 /// One run of a schedule.
@@ -115,7 +116,7 @@ impl Schedule {
         if !problems.is_empty() {
             return Err(Error::new(task.name.clone(), problems));
         }
-        Ok(Schedule { zone, plans })
+        Ok(Schedule { zone, plans: plans.into() })
     }
 
     /// The task's zone.
@@ -133,7 +134,7 @@ impl Schedule {
     pub fn next_run(&self, t: Timestamp) -> Option<Run> {
         let t = ceil_second(t);
         let mut best: Option<(PlanRun, usize)> = None;
-        for plan in &self.plans {
+        for plan in self.plans.iter() {
             if let Some(run) = plan.next(t) {
                 best = Some(merge(best, run, plan.index));
             }

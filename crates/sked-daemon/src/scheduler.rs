@@ -828,16 +828,34 @@ fn load_one(record: &TaskRecord, zones: &Zones) -> Compiled {
 }
 
 /// Decodes and compiles every stored task, on every core: a daemon with 100,000 tasks must
-/// be ready in a second or two.
+/// be ready in a second or two. Each record's definition is dropped once compiled, so the
+/// definitions of every task are never held twice.
 fn load_all(records: Vec<TaskRecord>, zones: &Zones) -> Vec<(TaskRecord, Compiled)> {
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(8);
     let chunk = records.len().div_ceil(threads).max(1);
-    let mut out = Vec::with_capacity(records.len());
+    let mut parts: Vec<Vec<TaskRecord>> = Vec::with_capacity(threads);
+    let mut records = records.into_iter();
+    loop {
+        let part: Vec<TaskRecord> = records.by_ref().take(chunk).collect();
+        if part.is_empty() {
+            break;
+        }
+        parts.push(part);
+    }
+    let mut out = Vec::new();
     std::thread::scope(|scope| {
-        let handles: Vec<_> = records
-            .chunks(chunk)
+        let handles: Vec<_> = parts
+            .into_iter()
             .map(|part| {
-                scope.spawn(move || part.iter().map(|r| (r.clone(), load_one(r, zones))).collect::<Vec<_>>())
+                scope.spawn(move || {
+                    part.into_iter()
+                        .map(|mut r| {
+                            let compiled = load_one(&r, zones);
+                            r.definition = Vec::new();
+                            (r, compiled)
+                        })
+                        .collect::<Vec<_>>()
+                })
             })
             .collect();
         for h in handles {

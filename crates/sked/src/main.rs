@@ -114,3 +114,9 @@ fn is_file(source: &str) -> bool {
         || path.exists()
         || path.extension().is_some_and(|e| EXTENSIONS.iter().any(|x| e.eq_ignore_ascii_case(x)))
 }
+
+/// jemalloc rather than the C library's allocator: the daemon's memory peaks while it loads
+/// every task and while it answers a list of them all, and jemalloc hands freed memory
+/// back to the system (glibc keeps it in per-thread arenas for the life of the process).
+#[global_allocator]
+static ALLOCATOR: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
