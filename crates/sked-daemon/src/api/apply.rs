@@ -71,7 +71,8 @@ impl Api {
         let (prune, dry_run) = (req.prune, req.dry_run);
         let (mut plan, applied) = blocking(&self.store, move |s| {
             let mut plan = Plan { dry_run, ..Plan::default() };
-            let mut change = ChangeSet { source: Some(source.clone()), prune, ..ChangeSet::default() };
+            let prune_sources = if prune { vec![source.id.clone()] } else { Vec::new() };
+            let mut change = ChangeSet { prune_sources, ..ChangeSet::default() };
             let mut upserted = HashSet::new();
             for c in checked {
                 let existing = match s.get_by_name(owner, &c.name) {
@@ -80,7 +81,12 @@ impl Api {
                     Err(e) => return Err(e.into()),
                 };
                 let name = c.name;
-                let upsert = |def| Upsert { owner_uid: owner, def, expected_version: None };
+                let upsert = |def| Upsert {
+                    owner_uid: owner,
+                    def,
+                    source: Some(source.clone()),
+                    expected_version: None,
+                };
                 match classify(c.action, c.def, existing, &source)? {
                     Step::Create(def) => {
                         plan.created.push(name.clone());
@@ -106,6 +112,7 @@ impl Api {
                             change.upserts.push(Upsert {
                                 owner_uid: owner,
                                 def,
+                                source: Some(source.clone()),
                                 expected_version: Some(r.version),
                             });
                         }
@@ -158,7 +165,7 @@ impl Api {
             .await?;
             return Ok(Plan { dry_run: true, deleted: names, ..Plan::default() });
         }
-        let change = ChangeSet { source: Some(SourceRef::new(id, "")), prune: true, ..ChangeSet::default() };
+        let change = ChangeSet { prune_sources: vec![id], ..ChangeSet::default() };
         let applied = blocking(&self.store, move |s| Ok(s.apply(scope, &change)?)).await?;
         let deleted = applied.deleted.iter().map(|d| d.task.name.clone()).collect();
         self.notify(applied).await;
