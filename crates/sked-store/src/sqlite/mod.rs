@@ -717,7 +717,7 @@ mod tests {
         store.apply(Scope::Owner(1000), &ChangeSet { upserts, ..ChangeSet::default() }).unwrap();
 
         // f drops f2; g drops g2 and `f1` moves from f to g; h is not pruned, so its task stays.
-        let mut upserts = from_file(&g, vec![upsert(1000, "g1", "1"), upsert(1000, "f1", "moved")]);
+        let upserts = from_file(&g, vec![upsert(1000, "g1", "1"), upsert(1000, "f1", "moved")]);
         let changes =
             ChangeSet { upserts, prune_sources: vec![f.id.clone(), g.id.clone()], ..ChangeSet::default() };
         let applied = store.apply(Scope::Owner(1000), &changes).unwrap();
