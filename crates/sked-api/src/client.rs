@@ -286,12 +286,12 @@ impl Client {
         Ok(bytes.to_vec())
     }
 
-    /// Installs the tasks of a file as a unit: all or nothing.
+    /// Installs the tasks of the request's files as one unit: all of them or none.
     pub async fn apply(&self, request: &ApplyRequest) -> Result<Plan> {
         self.call(Method::POST, "/v1/apply", Some(request)).await
     }
 
-    /// Deletes every task applied from a file, as a unit.
+    /// Deletes every task applied from the request's files, as one unit.
     pub async fn remove(&self, request: &RemoveRequest) -> Result<Plan> {
         self.call(Method::POST, "/v1/remove", Some(request)).await
     }

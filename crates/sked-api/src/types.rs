@@ -252,9 +252,9 @@ pub struct ApplyItem {
     pub definition: Option<String>,
 }
 
-/// `POST /v1/apply`: install the tasks of files as a unit.
+/// One file of an apply.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ApplyRequest {
+pub struct ApplyFile {
     /// The file the tasks come from; the store stamps it on each task.
     pub source: Source,
     /// The tasks, in file order.
@@ -262,19 +262,97 @@ pub struct ApplyRequest {
     /// Also delete the tasks an earlier apply of this file made that it no longer defines.
     #[serde(default)]
     pub prune: bool,
+}
+
+/// `POST /v1/apply`: install the tasks of one or more files as a unit: all of them, or
+/// (on any problem with any file) none.
+///
+/// The body lists its files in `files`. A body with one file's `source`, `items` and `prune`
+/// at the top level instead, the shape from before `files`, is still taken, as that one file.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(try_from = "wire::ApplyBody")]
+pub struct ApplyRequest {
+    /// The files; each task may be in one of them only, and each file appears once.
+    pub files: Vec<ApplyFile>,
     /// Report what would change and change nothing.
     #[serde(default)]
     pub dry_run: bool,
 }
 
-/// `POST /v1/remove`: delete every task applied from a file.
+/// `POST /v1/remove`: delete every task applied from one or more files, as a unit.
+///
+/// A body with one `source_id` instead of `source_ids`, the shape from before
+/// `source_ids`, is still taken.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(try_from = "wire::RemoveBody")]
 pub struct RemoveRequest {
-    /// The file's [`Source::id`].
-    pub source_id: String,
+    /// The files' [`Source::id`]s.
+    pub source_ids: Vec<String>,
     /// Report what would change and change nothing.
     #[serde(default)]
     pub dry_run: bool,
+}
+
+/// The request bodies as they arrive, in either shape, before they are checked.
+mod wire {
+    use serde::Deserialize;
+
+    use super::{ApplyFile, ApplyItem, ApplyRequest, RemoveRequest, Source};
+
+    /// An apply body: `files`, or one file's fields at the top level.
+    #[derive(Deserialize)]
+    pub struct ApplyBody {
+        files: Option<Vec<ApplyFile>>,
+        source: Option<Source>,
+        items: Option<Vec<ApplyItem>>,
+        prune: Option<bool>,
+        #[serde(default)]
+        dry_run: bool,
+    }
+
+    impl TryFrom<ApplyBody> for ApplyRequest {
+        type Error = String;
+
+        fn try_from(b: ApplyBody) -> Result<Self, String> {
+            let files = match (b.files, b.source, b.items) {
+                (Some(files), None, None) if b.prune.is_none() => files,
+                (Some(_), _, _) => {
+                    return Err("a body has `files` or a single file's `source`, `items` and `prune`, \
+                                not both"
+                        .into());
+                }
+                (None, Some(source), Some(items)) => {
+                    vec![ApplyFile { source, items, prune: b.prune.unwrap_or(false) }]
+                }
+                (None, None, _) => return Err("missing field `files`".into()),
+                (None, Some(_), None) => return Err("missing field `items`".into()),
+            };
+            Ok(ApplyRequest { files, dry_run: b.dry_run })
+        }
+    }
+
+    /// A remove body: `source_ids`, or one `source_id`.
+    #[derive(Deserialize)]
+    pub struct RemoveBody {
+        source_ids: Option<Vec<String>>,
+        source_id: Option<String>,
+        #[serde(default)]
+        dry_run: bool,
+    }
+
+    impl TryFrom<RemoveBody> for RemoveRequest {
+        type Error = String;
+
+        fn try_from(b: RemoveBody) -> Result<Self, String> {
+            let source_ids = match (b.source_ids, b.source_id) {
+                (Some(ids), None) => ids,
+                (None, Some(id)) => vec![id],
+                (Some(_), Some(_)) => return Err("a body has `source_ids` or `source_id`, not both".into()),
+                (None, None) => return Err("missing field `source_ids`".into()),
+            };
+            Ok(RemoveRequest { source_ids, dry_run: b.dry_run })
+        }
+    }
 }
 
 /// What an apply or remove did (or, for a dry run, would do), by task name.
@@ -282,13 +360,32 @@ pub struct RemoveRequest {
 pub struct Plan {
     /// Whether this was a dry run.
     pub dry_run: bool,
-    /// Tasks created.
+    /// Tasks created, from every file of the request.
     pub created: Vec<String>,
     /// Tasks replaced.
     pub replaced: Vec<String>,
     /// Tasks named but unchanged.
     pub unchanged: Vec<String>,
     /// Tasks deleted.
+    pub deleted: Vec<String>,
+    /// The same, file by file, in request order (the service always fills it in).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub files: Vec<FilePlan>,
+}
+
+/// What an apply or remove did to the tasks of one file.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FilePlan {
+    /// The file's [`Source::id`].
+    pub source_id: String,
+    /// Tasks created from this file.
+    pub created: Vec<String>,
+    /// Tasks replaced.
+    pub replaced: Vec<String>,
+    /// Tasks named but unchanged.
+    pub unchanged: Vec<String>,
+    /// Tasks deleted: by the file's deletes, and those it no longer defines (or, for a remove,
+    /// all of its tasks).
     pub deleted: Vec<String>,
 }
 
@@ -322,4 +419,46 @@ pub struct ErrorDetail {
     pub code: String,
     /// A message for people: what, where, and what is allowed.
     pub message: String,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn file(id: &str) -> ApplyFile {
+        ApplyFile { source: Source { id: id.into(), hash: "h".into() }, items: Vec::new(), prune: true }
+    }
+
+    #[test]
+    fn an_apply_body_of_one_file_at_the_top_level_is_still_taken() {
+        let old = r#"{"source":{"id":"/f","hash":"h"},"items":[],"prune":true,"dry_run":true}"#;
+        let req: ApplyRequest = serde_json::from_str(old).unwrap();
+        assert_eq!(req, ApplyRequest { files: vec![file("/f")], dry_run: true });
+
+        let new = ApplyRequest { files: vec![file("/f"), file("/g")], dry_run: false };
+        let text = serde_json::to_string(&new).unwrap();
+        assert!(text.starts_with(r#"{"files":[{"source""#), "{text}");
+        assert_eq!(serde_json::from_str::<ApplyRequest>(&text).unwrap(), new);
+
+        for (body, error) in [
+            (r#"{"files":[],"source":{"id":"/f","hash":"h"},"items":[]}"#, "not both"),
+            (r#"{"files":[],"prune":true}"#, "not both"),
+            (r#"{"dry_run":true}"#, "missing field `files`"),
+            (r#"{"source":{"id":"/f","hash":"h"}}"#, "missing field `items`"),
+        ] {
+            let e = serde_json::from_str::<ApplyRequest>(body).unwrap_err().to_string();
+            assert!(e.contains(error), "{body}: {e}");
+        }
+    }
+
+    #[test]
+    fn a_remove_body_of_one_source_id_is_still_taken() {
+        let req: RemoveRequest = serde_json::from_str(r#"{"source_id":"/f"}"#).unwrap();
+        assert_eq!(req, RemoveRequest { source_ids: vec!["/f".into()], dry_run: false });
+        let new = RemoveRequest { source_ids: vec!["/f".into(), "/g".into()], dry_run: true };
+        let text = serde_json::to_string(&new).unwrap();
+        assert_eq!(serde_json::from_str::<RemoveRequest>(&text).unwrap(), new);
+        let e = serde_json::from_str::<RemoveRequest>(r#"{"source_id":"/f","source_ids":[]}"#).unwrap_err();
+        assert!(e.to_string().contains("not both"), "{e}");
+    }
 }

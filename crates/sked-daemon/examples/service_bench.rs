@@ -50,10 +50,11 @@ fn insert(store: &dyn Store, tasks: &[Task]) {
         .map(|t| Upsert {
             owner_uid: 0,
             def: TaskDef::new(t.name.clone(), codec::encode(t)),
+            source: None,
             expected_version: None,
         })
         .collect();
-    store.apply(Scope::All, &ChangeSet { source: None, upserts, deletes: Vec::new(), prune: false }).unwrap();
+    store.apply(Scope::All, &ChangeSet { upserts, ..ChangeSet::default() }).unwrap();
 }
 
 fn zones() -> Arc<Zones> {

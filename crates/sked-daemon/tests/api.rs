@@ -5,7 +5,9 @@ use std::path::Path;
 use std::time::Duration;
 
 use sked_api::Client;
-use sked_api::types::{ApplyAction, ApplyItem, ApplyRequest, ChangeTask, RemoveRequest, Source, State};
+use sked_api::types::{
+    ApplyAction, ApplyFile, ApplyItem, ApplyRequest, ChangeTask, RemoveRequest, Source, State,
+};
 use sked_core::Task;
 use sked_daemon::config::{Config, Overrides};
 use sked_daemon::service;
@@ -190,13 +192,12 @@ fn item(action: ApplyAction, name: &str, definition: Option<String>) -> ApplyIte
     ApplyItem { action, name: name.into(), definition }
 }
 
+fn file(id: &str, items: Vec<ApplyItem>, prune: bool) -> ApplyFile {
+    ApplyFile { source: Source { id: id.into(), hash: "h1".into() }, items, prune }
+}
+
 fn request(items: Vec<ApplyItem>, prune: bool, dry_run: bool) -> ApplyRequest {
-    ApplyRequest {
-        source: Source { id: "/etc/sked/tasks.toml".into(), hash: "h1".into() },
-        items,
-        prune,
-        dry_run,
-    }
+    ApplyRequest { files: vec![file("/etc/sked/tasks.toml", items, prune)], dry_run }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -254,12 +255,70 @@ async fn apply_is_all_or_nothing_and_remove_takes_the_file() {
     let del = request(vec![item(ApplyAction::Delete, "by-hand", None)], false, false);
     assert_eq!(c.apply(&del).await.unwrap().deleted, ["by-hand"]);
 
-    let remove = RemoveRequest { source_id: "/etc/sked/tasks.toml".into(), dry_run: true };
+    let remove = RemoveRequest { source_ids: vec!["/etc/sked/tasks.toml".into()], dry_run: true };
     assert_eq!(c.remove(&remove).await.unwrap().deleted, ["a"]);
     assert_eq!(c.list(None).await.unwrap().tasks.len(), 1);
     let plan = c.remove(&RemoveRequest { dry_run: false, ..remove }).await.unwrap();
     assert_eq!(plan.deleted, ["a"]);
     assert!(c.list(None).await.unwrap().tasks.is_empty());
+    s.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn several_files_apply_and_remove_together_or_not_at_all() {
+    let s = start().await;
+    let c = &s.client;
+    let replace = |name: &str| item(ApplyAction::Replace, name, Some(daily(name)));
+    let names = |v: &[String]| v.join(" ");
+    c.create_definition(&daily("by-hand"), None).await.unwrap();
+
+    // The second file takes over a task made by hand: a conflict, and the first file's
+    // tasks are not applied either.
+    let both = |second: Vec<ApplyItem>, dry_run| ApplyRequest {
+        files: vec![file("/f.toml", vec![replace("f1"), replace("f2")], true), file("/g.toml", second, true)],
+        dry_run,
+    };
+    let e = c.apply(&both(vec![replace("g1"), replace("by-hand")], false)).await.unwrap_err();
+    assert_eq!(e.code(), Some("conflict"), "{e}");
+    assert!(e.to_string().contains("by-hand"), "{e}");
+    let listed = c.list(None).await.unwrap().tasks;
+    assert_eq!(listed.iter().map(|t| t.name.as_str()).collect::<Vec<_>>(), ["by-hand"]);
+
+    // Nor may one task come from two files of a request.
+    let e = c.apply(&both(vec![replace("f1")], false)).await.unwrap_err();
+    assert_eq!(e.code(), Some("invalid"), "{e}");
+    assert!(e.to_string().contains("both `/f.toml` and `/g.toml`"), "{e}");
+
+    // A dry run plans both files; the real one applies both, and says which file did what.
+    let dry = c.apply(&both(vec![replace("g1")], true)).await.unwrap();
+    assert_eq!(names(&dry.created), "f1 f2 g1");
+    assert_eq!(c.list(None).await.unwrap().tasks.len(), 1, "a dry run changes nothing");
+    let plan = c.apply(&both(vec![replace("g1")], false)).await.unwrap();
+    assert_eq!(names(&plan.created), "f1 f2 g1");
+    assert_eq!(plan.files.iter().map(|f| f.source_id.as_str()).collect::<Vec<_>>(), ["/f.toml", "/g.toml"]);
+    assert_eq!((names(&plan.files[0].created), names(&plan.files[1].created)), ("f1 f2".into(), "g1".into()));
+    assert_eq!(c.get("g1").await.unwrap().summary.source.unwrap().id, "/g.toml");
+
+    // `f2` moves from one file to the other in one apply: no conflict, planned as it happens.
+    let moved = ApplyRequest {
+        files: vec![
+            file("/f.toml", vec![replace("f1")], true),
+            file("/g.toml", vec![replace("g1"), replace("f2")], true),
+        ],
+        dry_run: true,
+    };
+    let dry = c.apply(&moved).await.unwrap();
+    assert_eq!((names(&dry.files[0].deleted), names(&dry.files[1].created)), ("f2".into(), "f2".into()));
+    let plan = c.apply(&ApplyRequest { dry_run: false, ..moved }).await.unwrap();
+    assert_eq!((names(&plan.files[0].deleted), names(&plan.files[1].created)), ("f2".into(), "f2".into()));
+    assert_eq!(c.get("f2").await.unwrap().summary.source.unwrap().id, "/g.toml");
+
+    // Removing both files takes every task of both, file by file.
+    let remove = RemoveRequest { source_ids: vec!["/f.toml".into(), "/g.toml".into()], dry_run: false };
+    let plan = c.remove(&remove).await.unwrap();
+    assert_eq!((names(&plan.files[0].deleted), names(&plan.files[1].deleted)), ("f1".into(), "f2 g1".into()));
+    let listed = c.list(None).await.unwrap().tasks;
+    assert_eq!(listed.iter().map(|t| t.name.as_str()).collect::<Vec<_>>(), ["by-hand"]);
     s.stop().await;
 }
 

@@ -53,6 +53,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             .map(|i| Upsert {
                 owner_uid: 1000 + (i % 10) as u32,
                 def: TaskDef::new(format!("load/{i:06}"), definition(i)),
+                source: None,
                 expected_version: None,
             })
             .collect(),

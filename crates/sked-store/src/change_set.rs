@@ -6,22 +6,23 @@ use crate::{SourceRef, TaskDef, TaskId, TaskRecord};
 
 /// Task changes that [`Store::apply`](crate::Store::apply) makes all together or not at all.
 ///
-/// `apply FILE` is one change set: an upsert for every task the file defines, with the file
-/// as `source` and `prune` set so the tasks it no longer defines go. `remove FILE` is a change
-/// set with the file as `source`, no upserts and `prune` set.
+/// `apply FILE...` is one change set: an upsert for every task the files define, each with
+/// its file as source, and every file's id in `prune_sources` so the tasks a file no longer
+/// defines go. `remove FILE...` is a change set with no upserts and the files' ids in
+/// `prune_sources`. Several files in one set go in together or not at all.
 ///
-/// Deletes are made first, then upserts, then the prune.
+/// Deletes are made first, then the prune, then upserts: a task that one file of the set no
+/// longer defines and another now does moves from the first to the second (it is deleted and
+/// created again) rather than conflicting.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct ChangeSet {
-    /// Where the upserted tasks come from; stamped on each of them.
-    pub source: Option<SourceRef>,
     /// Tasks to create or replace, by owner and name. No two may name the same task.
     pub upserts: Vec<Upsert>,
     /// Tasks to delete, by id.
     pub deletes: Vec<Delete>,
-    /// Also delete every task in scope that came from `source` (same id) and that no upsert
-    /// names. Requires `source`.
-    pub prune: bool,
+    /// Source ids to prune: every task in scope that came from one of them and that no upsert
+    /// from that same source names is deleted.
+    pub prune_sources: Vec<String>,
 }
 
 /// Create a task, or replace the task of the same owner and name.
@@ -36,6 +37,8 @@ pub struct Upsert {
     pub owner_uid: u32,
     /// The task.
     pub def: TaskDef,
+    /// Where the task comes from; stamped on it. `None` for a task made by hand.
+    pub source: Option<SourceRef>,
     /// The version the existing task must be at.
     pub expected_version: Option<u64>,
 }

@@ -141,8 +141,8 @@ pub(crate) enum Repr {
     NotFinal { run: RunId, outcome: Outcome },
     #[error("the change set names task `{name}` of uid {owner} twice")]
     DuplicateUpsert { owner: u32, name: String },
-    #[error("the change set prunes, but names no source to prune")]
-    PruneWithoutSource,
+    #[error("the change set prunes a source with an empty id")]
+    PruneEmptySource,
     #[error("{field} {value} is out of range: at most {max}")]
     OutOfRange { field: &'static str, value: u64, max: u64 },
     #[error(transparent)]
@@ -186,7 +186,7 @@ impl Repr {
             Repr::EmptyName
             | Repr::NotFinal { .. }
             | Repr::DuplicateUpsert { .. }
-            | Repr::PruneWithoutSource
+            | Repr::PruneEmptySource
             | Repr::OutOfRange { .. } => K::InvalidInput,
             Repr::BadValue(_) | Repr::NotAStore { .. } => K::Corrupt,
             Repr::SchemaTooNew { .. } => K::Incompatible,

@@ -37,7 +37,12 @@ fn def(name: &str, body: &str) -> TaskDef {
 }
 
 fn upsert(owner: u32, name: &str, body: &str) -> Upsert {
-    Upsert { owner_uid: owner, def: def(name, body), expected_version: None }
+    Upsert { owner_uid: owner, def: def(name, body), source: None, expected_version: None }
+}
+
+/// `upserts`, each from `source`.
+fn from_file(source: &SourceRef, upserts: Vec<Upsert>) -> Vec<Upsert> {
+    upserts.into_iter().map(|u| Upsert { source: Some(source.clone()), ..u }).collect()
 }
 
 fn temp_store() -> (tempfile::TempDir, PathBuf, SqliteStore) {
@@ -71,10 +76,9 @@ fn a_failing_change_set_leaves_nothing_changed() {
     let (_dir, path, store) = temp_store();
     let source = SourceRef::new("/etc/sked/nightly.toml", "h1");
     let first = ChangeSet {
-        source: Some(source.clone()),
-        upserts: (0..50).map(|i| upsert(1000, &format!("nightly/{i}"), "v1")).collect(),
+        upserts: from_file(&source, (0..50).map(|i| upsert(1000, &format!("nightly/{i}"), "v1")).collect()),
         deletes: vec![],
-        prune: true,
+        prune_sources: vec![source.id.clone()],
     };
     store.apply(Scope::Owner(1000), &first).unwrap();
     let hand = store.create(1000, &def("by-hand", "x"), None).unwrap();
@@ -87,10 +91,9 @@ fn a_failing_change_set_leaves_nothing_changed() {
     let mut upserts: Vec<Upsert> = (10..510).map(|i| upsert(1000, &format!("nightly/{i}"), "v2")).collect();
     upserts.push(upsert(1000, "by-hand", "taken"));
     let changes = ChangeSet {
-        source: Some(SourceRef::new("/etc/sked/nightly.toml", "h2")),
-        upserts,
+        upserts: from_file(&SourceRef::new("/etc/sked/nightly.toml", "h2"), upserts),
         deletes: vec![Delete { id: nightly0.id, expected_version: Some(1) }],
-        prune: true,
+        prune_sources: vec![source.id.clone()],
     };
     let e = store.apply(Scope::Owner(1000), &changes).unwrap_err();
     assert_eq!(e.kind(), ErrorKind::Conflict, "{e}");
@@ -213,11 +216,14 @@ fn crash_child() {
     for i in 0..100_000 {
         if i % 20 == 0 {
             // A large transaction, to be killed in the middle of.
+            let source = SourceRef::new(format!("/batch/{i}"), "h");
             let changes = ChangeSet {
-                source: Some(SourceRef::new(format!("/batch/{i}"), "h")),
-                upserts: (0..BATCH).map(|k| upsert(0, &format!("batch/{i}/{k}"), "x")).collect(),
+                upserts: from_file(
+                    &source,
+                    (0..BATCH).map(|k| upsert(0, &format!("batch/{i}/{k}"), "x")).collect(),
+                ),
                 deletes: vec![],
-                prune: true,
+                prune_sources: vec![source.id.clone()],
             };
             println!("@applying {i}");
             store.apply(Scope::All, &changes).unwrap();
@@ -433,13 +439,12 @@ fn users_see_and_change_only_their_own_tasks() {
     let file = SourceRef::new("/tmp/tasks.toml", "h");
     for (scope, uid) in [(ann, 1000), (bob, 1001)] {
         let changes = ChangeSet {
-            source: Some(file.clone()),
-            upserts: vec![upsert(uid, "from-file", "x")],
+            upserts: from_file(&file, vec![upsert(uid, "from-file", "x")]),
             ..Default::default()
         };
         store.apply(scope, &changes).unwrap();
     }
-    store.apply(bob, &ChangeSet { source: Some(file.clone()), prune: true, ..Default::default() }).unwrap();
+    store.apply(bob, &ChangeSet { prune_sources: vec![file.id.clone()], ..Default::default() }).unwrap();
     assert!(store.get_by_name(1000, "from-file").is_ok());
     assert!(store.get_by_name(1001, "from-file").is_err());
 
@@ -629,6 +634,7 @@ fn hundred_thousand_tasks_load_fast() {
             .map(|i| Upsert {
                 owner_uid: 1000 + (i % 10) as u32,
                 def: TaskDef::new(format!("load/{i:06}"), realistic_definition(i)),
+                source: None,
                 expected_version: None,
             })
             .collect(),

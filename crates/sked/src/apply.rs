@@ -1,11 +1,11 @@
-//! Turning files into apply requests: read, substitute symbols, check every task, and only
-//! then build the requests, so that one bad file stops `sked apply` before anything is sent.
+//! Turning files into an apply request: read, substitute symbols, check every task, and only
+//! then build the request, so that one bad file stops `sked apply` before anything is sent.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use anyhow::Context as _;
-use sked_api::types::{ApplyAction, ApplyItem, ApplyRequest, Source as ApiSource};
+use sked_api::types::{ApplyAction, ApplyFile, ApplyItem, Source as ApiSource};
 use sked_core::Zones;
 use sked_formats::symbols::{self, Defines};
 use sked_formats::{Action, Diagnostic, Format, ReadOptions, read_file};
@@ -20,8 +20,8 @@ use crate::validate;
 pub struct Prepared {
     /// The path as given, for messages.
     pub name: String,
-    /// The request: source id = the file's absolute path.
-    pub request: ApplyRequest,
+    /// The file as the request carries it: source id = the file's absolute path.
+    pub file: ApplyFile,
 }
 
 /// The symbol values of `--define` and `--defines`; `--define` wins over the file.
@@ -73,7 +73,7 @@ pub fn action(action: Action) -> ApplyAction {
 }
 
 /// Reads `path` with its symbols substituted, checks each of its tasks, and builds its
-/// request. Problems are printed (with file, line and column where the format has them)
+/// part of the request. Problems are printed (with file, line and column where the format has them)
 /// and returned as [`Reported`].
 pub fn prepare(
     path: &str,
@@ -137,13 +137,12 @@ pub fn prepare(
         };
         items.push(ApplyItem { action, name: entry.task.name.clone(), definition });
     }
-    let request = ApplyRequest {
+    let file = ApplyFile {
         source: ApiSource { id: id.display().to_string(), hash: fnv1a(&source.bytes) },
         items,
         prune: true,
-        dry_run: false,
     };
-    Ok(Prepared { name: path.to_string(), request })
+    Ok(Prepared { name: path.to_string(), file })
 }
 
 /// Reads and prepares every file; fails (having printed every file's problems) if any
@@ -174,7 +173,7 @@ pub fn prepare_all(
     }
     let mut owner: BTreeMap<&str, &str> = BTreeMap::new();
     for p in &prepared {
-        for item in &p.request.items {
+        for item in &p.file.items {
             if let Some(other) = owner.insert(&item.name, &p.name)
                 && other != p.name
             {
@@ -221,13 +220,13 @@ command = "/bin/true"
     }
 
     #[test]
-    fn a_file_becomes_one_request() {
+    fn a_file_becomes_one_file_of_the_request() {
         let mut d = Defines::new();
         d.insert("WHO", "world");
         let p = prepare("dir/tasks.toml", TWO.as_bytes(), None, &d, &zones()).unwrap();
-        let r = &p.request;
+        let r = &p.file;
         assert!(r.source.id.starts_with('/') && r.source.id.ends_with("/dir/tasks.toml"), "{}", r.source.id);
-        assert!(r.prune && !r.dry_run);
+        assert!(r.prune);
         assert_eq!(
             r.items.iter().map(|i| (i.action, i.name.as_str())).collect::<Vec<_>>(),
             [(ApplyAction::Replace, "a"), (ApplyAction::Replace, "b")]

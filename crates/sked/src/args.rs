@@ -67,11 +67,12 @@ pub enum Command {
     /// define.
     ///
     /// Every file is read and every task checked (symbols substituted) before anything is
-    /// sent, so a bad file changes nothing. The service applies one file at a time, each
-    /// all or nothing: if the service refuses a later file, the files before it stay
-    /// applied (the message says which).
+    /// sent, so a bad file changes nothing. The service then applies all the files in one
+    /// transaction, all or nothing across the files: if it refuses any file, none of them
+    /// is applied.
     Apply(ApplyArgs),
-    /// Delete the tasks an earlier `sked apply` of each file installed.
+    /// Delete the tasks an earlier `sked apply` of each file installed, all the files in one
+    /// transaction.
     Remove(RemoveArgs),
     /// Write a task of the service in another format.
     Export(ExportArgs),

@@ -275,6 +275,7 @@ RUN  TASK              SCHEDULED            STARTED              ENDED          
             replaced: vec!["b".into()],
             unchanged: vec!["c".into()],
             deleted: vec!["d".into()],
+            files: vec![],
         };
         assert_eq!(plan(&p), "would create  a\nwould replace b\nunchanged     c\nwould delete  d\n");
         let done = Plan { dry_run: false, ..p };

@@ -11,7 +11,7 @@ use jiff::Timestamp;
 use jiff::tz::TimeZone;
 use serde::Serialize;
 use sked_api::blocking::Client;
-use sked_api::types::{ApplyAction, NextRuns, RemoveRequest, RunId, RunView};
+use sked_api::types::{ApplyAction, ApplyRequest, NextRuns, Plan, RemoveRequest, RunId, RunView};
 use sked_core::Zones;
 use sked_formats::{Document, Format};
 
@@ -93,10 +93,10 @@ fn create_from_file(file: &str, a: &CreateArgs, out: &mut dyn Write) -> anyhow::
     let zones = Zones::new(jiff::tz::db().clone(), TimeZone::system());
     let mut prepared =
         apply::prepare_all(std::slice::from_ref(&file.to_string()), a.format, &defines, &zones)?;
-    let Some(Prepared { mut request, .. }) = prepared.pop() else {
+    let Some(Prepared { file: mut tasks, .. }) = prepared.pop() else {
         return Ok(());
     };
-    if let Some(item) = request.items.iter().find(|i| i.action == ApplyAction::Delete) {
+    if let Some(item) = tasks.items.iter().find(|i| i.action == ApplyAction::Delete) {
         return Err(Usage(format!(
             "`{file}` deletes task `{}`; `sked create --file` only creates: use `sked apply {file}`",
             item.name
@@ -106,7 +106,7 @@ fn create_from_file(file: &str, a: &CreateArgs, out: &mut dyn Write) -> anyhow::
     let client = connect(&a.service)?;
     let me = nix::unistd::geteuid().as_raw();
     let existing = client.list(None).map_err(api)?;
-    let taken: Vec<String> = request
+    let taken: Vec<String> = tasks
         .items
         .iter()
         .filter(|i| existing.tasks.iter().any(|t| t.name == i.name && t.owner_uid == me))
@@ -118,12 +118,12 @@ fn create_from_file(file: &str, a: &CreateArgs, out: &mut dyn Write) -> anyhow::
             taken.join(", ")
         ));
     }
-    for item in &mut request.items {
+    for item in &mut tasks.items {
         item.action = ApplyAction::Create;
     }
     // Creating never deletes: other tasks an earlier apply of this file made stay.
-    request.prune = false;
-    let plan = client.apply(&request).map_err(api)?;
+    tasks.prune = false;
+    let plan = client.apply(&ApplyRequest { files: vec![tasks], dry_run: false }).map_err(api)?;
     if a.service.json {
         return json(&plan, out);
     }
@@ -387,50 +387,23 @@ pub fn next_text(name: &str, zone: Option<&str>, triggers: usize, runs: &NextRun
     text
 }
 
-/// `sked apply`: every file read and checked first, then one request per file.
+/// `sked apply`: every file read and checked first, then one request of all the files.
 pub fn apply(a: ApplyArgs, out: &mut dyn Write) -> anyhow::Result<()> {
     let defines = apply::defines(&a.defines)?;
     let zones = Zones::new(jiff::tz::db().clone(), TimeZone::system());
     let prepared = apply::prepare_all(&a.files, a.format, &defines, &zones)?;
     let client = connect(&a.service)?;
-    let mut plans = Vec::new();
-    for (i, mut p) in prepared.into_iter().enumerate() {
-        p.request.dry_run = a.dry_run;
-        let plan = client.apply(&p.request).map_err(|e| {
-            let done: Vec<String> = a.files[..i].iter().map(|f| format!("`{f}`")).collect();
-            let left: Vec<String> = a.files[i + 1..].iter().map(|f| format!("`{f}`")).collect();
-            let mut err = api(e).context(format!("cannot apply `{}`; it changed nothing", p.name));
-            if !done.is_empty() && !a.dry_run {
-                err = err.context(format!("already applied: {}", done.join(", ")));
-            }
-            if !left.is_empty() {
-                err = err.context(format!("not sent: {}", left.join(", ")));
-            }
-            err
-        })?;
-        plans.push((p, plan));
-    }
-    if a.service.json {
-        let all: Vec<serde_json::Value> = plans
-            .iter()
-            .map(|(p, plan)| serde_json::json!({ "file": p.request.source.id, "plan": plan }))
-            .collect();
-        return json(&all, out);
-    }
-    let several = plans.len() > 1;
-    for (n, (p, plan)) in plans.iter().enumerate() {
-        if several {
-            if n > 0 {
-                writeln!(out)?;
-            }
-            writeln!(out, "{}:", p.name)?;
-        }
-        write!(out, "{}", render::plan(plan))?;
-    }
-    Ok(())
+    let names: Vec<String> = prepared.iter().map(|p| p.name.clone()).collect();
+    let request = ApplyRequest { files: prepared.into_iter().map(|p| p.file).collect(), dry_run: a.dry_run };
+    let plan = client.apply(&request).map_err(|e| {
+        let files: Vec<String> = names.iter().map(|f| format!("`{f}`")).collect();
+        let what = if files.len() > 1 { "none of them was applied" } else { "it changed nothing" };
+        api(e).context(format!("cannot apply {}; {what}", files.join(", ")))
+    })?;
+    print_plans(&names, plan, a.service.json, out)
 }
 
-/// `sked remove`.
+/// `sked remove`: one request of all the files.
 pub fn remove(a: RemoveArgs, out: &mut dyn Write) -> anyhow::Result<()> {
     let ids: Vec<String> = a
         .files
@@ -438,24 +411,45 @@ pub fn remove(a: RemoveArgs, out: &mut dyn Write) -> anyhow::Result<()> {
         .map(|f| apply::source_id(f).map(|p| p.display().to_string()))
         .collect::<Result<_, _>>()?;
     let client = connect(&a.service)?;
-    let mut plans = Vec::new();
-    for (file, id) in a.files.iter().zip(&ids) {
-        let request = RemoveRequest { source_id: id.clone(), dry_run: a.dry_run };
-        let plan = client.remove(&request).map_err(api).with_context(|| format!("cannot remove `{file}`"))?;
-        plans.push((file, id, plan));
-    }
-    if a.service.json {
+    let request = RemoveRequest { source_ids: ids, dry_run: a.dry_run };
+    let plan = client.remove(&request).map_err(|e| {
+        let files: Vec<String> = a.files.iter().map(|f| format!("`{f}`")).collect();
+        api(e).context(format!("cannot remove {}", files.join(", ")))
+    })?;
+    print_plans(&a.files, plan, a.service.json, out)
+}
+
+/// Prints a plan file by file (`names` as the files were given, in request order); as JSON, a
+/// list of `{file, plan}` with each file's source id and plan.
+fn print_plans(names: &[String], plan: Plan, json_out: bool, out: &mut dyn Write) -> anyhow::Result<()> {
+    let dry_run = plan.dry_run;
+    let plans: Vec<(String, Plan)> = plan
+        .files
+        .into_iter()
+        .map(|f| {
+            let plan = Plan {
+                dry_run,
+                created: f.created,
+                replaced: f.replaced,
+                unchanged: f.unchanged,
+                deleted: f.deleted,
+                files: Vec::new(),
+            };
+            (f.source_id, plan)
+        })
+        .collect();
+    if json_out {
         let all: Vec<serde_json::Value> =
-            plans.iter().map(|(_, id, plan)| serde_json::json!({ "file": id, "plan": plan })).collect();
+            plans.iter().map(|(id, plan)| serde_json::json!({ "file": id, "plan": plan })).collect();
         return json(&all, out);
     }
     let several = plans.len() > 1;
-    for (n, (file, _, plan)) in plans.iter().enumerate() {
+    for (n, ((_, plan), name)) in plans.iter().zip(names).enumerate() {
         if several {
             if n > 0 {
                 writeln!(out)?;
             }
-            writeln!(out, "{file}:")?;
+            writeln!(out, "{name}:")?;
         }
         write!(out, "{}", render::plan(plan))?;
     }

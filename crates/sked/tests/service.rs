@@ -175,6 +175,34 @@ fn create_list_run_wait_history_logs_show_change_export_delete() {
 }
 
 #[test]
+fn apply_of_several_files_is_all_or_nothing() {
+    let s = Service::start();
+    std::fs::write(s.path("one.toml"), "[[task]]\nname = \"one\"\ncommand = \"/bin/true\"\n").unwrap();
+    std::fs::write(s.path("two.toml"), "[[task]]\nname = \"taken\"\ncommand = \"/bin/true\"\n").unwrap();
+    s.ok(&["create", "taken", "--command", "/bin/false"]);
+
+    // The second file would take over a task made by hand: the first is not applied either.
+    let (code, _, err) = s.sked(&["apply", "one.toml", "two.toml"]);
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("none of them was applied") && err.contains("taken"), "{err}");
+    let listed = s.ok(&["list"]);
+    assert!(!listed.contains("one"), "{listed}");
+    assert!(s.ok(&["show", "taken"]).contains("/bin/false"));
+
+    // Without the conflict, both go in, in one request, and leave in one.
+    s.ok(&["delete", "taken"]);
+    assert_eq!(
+        s.ok(&["apply", "one.toml", "two.toml"]),
+        "one.toml:\ncreated       one\n\ntwo.toml:\ncreated       taken\n"
+    );
+    assert_eq!(
+        s.ok(&["remove", "one.toml", "two.toml"]),
+        "one.toml:\ndeleted       one\n\ntwo.toml:\ndeleted       taken\n"
+    );
+    assert!(s.ok(&["list"]).contains("no tasks"));
+}
+
+#[test]
 fn apply_dry_run_and_remove() {
     let s = Service::start();
     let file = s.path("tasks.toml");

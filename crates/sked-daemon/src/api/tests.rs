@@ -4,7 +4,7 @@
 use std::sync::Arc;
 
 use jiff::tz::TimeZone;
-use sked_api::types::{ApplyAction, ApplyItem, ApplyRequest, ChangeTask, CreateTask, Source};
+use sked_api::types::{ApplyAction, ApplyFile, ApplyItem, ApplyRequest, ChangeTask, CreateTask, Source};
 use sked_core::Zones;
 use sked_runner::ProcessRunner;
 use sked_store::{MemoryStore, Store};
@@ -100,13 +100,15 @@ async fn only_root_makes_a_task_run_as_another_account() {
     let patch = ChangeTask { patch: "run-as = \"root\"".into(), unset: vec![], expected_version: None };
     assert_eq!(f.api.change(ALICE, "me", None, patch).await.unwrap_err().code, "forbidden");
     let req = ApplyRequest {
-        source: Source { id: "/f.toml".into(), hash: "h".into() },
-        items: vec![ApplyItem {
-            action: ApplyAction::Replace,
-            name: "a".into(),
-            definition: Some(def("a", "run-as = \"root\"\n")),
+        files: vec![ApplyFile {
+            source: Source { id: "/f.toml".into(), hash: "h".into() },
+            items: vec![ApplyItem {
+                action: ApplyAction::Replace,
+                name: "a".into(),
+                definition: Some(def("a", "run-as = \"root\"\n")),
+            }],
+            prune: false,
         }],
-        prune: false,
         dry_run: false,
     };
     assert_eq!(f.api.apply(ALICE, req).await.unwrap_err().code, "forbidden");

@@ -595,7 +595,12 @@ mod tests {
     }
 
     fn upsert(owner: u32, name: &str, body: &str) -> Upsert {
-        Upsert { owner_uid: owner, def: def(name, body), expected_version: None }
+        Upsert { owner_uid: owner, def: def(name, body), source: None, expected_version: None }
+    }
+
+    /// `upserts`, each from `source`.
+    fn from_file(source: &SourceRef, upserts: Vec<Upsert>) -> Vec<Upsert> {
+        upserts.into_iter().map(|u| Upsert { source: Some(source.clone()), ..u }).collect()
     }
 
     #[test]
@@ -603,10 +608,12 @@ mod tests {
         let (store, _) = store();
         let v1 = SourceRef::new("/f.toml", "h1");
         let first = ChangeSet {
-            source: Some(v1.clone()),
-            upserts: vec![upsert(1000, "a", "1"), upsert(1000, "b", "1"), upsert(1000, "c", "1")],
+            upserts: from_file(
+                &v1,
+                vec![upsert(1000, "a", "1"), upsert(1000, "b", "1"), upsert(1000, "c", "1")],
+            ),
             deletes: vec![],
-            prune: true,
+            prune_sources: vec![v1.id.clone()],
         };
         let applied = store.apply(Scope::Owner(1000), &first).unwrap();
         assert_eq!(applied.created.len(), 3);
@@ -619,10 +626,12 @@ mod tests {
         // The file edited: `a` changed, `b` as it was, `c` gone, `d` new.
         let v2 = SourceRef::new("/f.toml", "h2");
         let second = ChangeSet {
-            source: Some(v2.clone()),
-            upserts: vec![upsert(1000, "a", "2"), upsert(1000, "b", "1"), upsert(1000, "d", "1")],
+            upserts: from_file(
+                &v2,
+                vec![upsert(1000, "a", "2"), upsert(1000, "b", "1"), upsert(1000, "d", "1")],
+            ),
             deletes: vec![],
-            prune: true,
+            prune_sources: vec![v2.id.clone()],
         };
         let applied = store.apply(Scope::Owner(1000), &second).unwrap();
         let names = |ts: &[TaskRecord]| ts.iter().map(|t| t.name.clone()).collect::<Vec<_>>();
@@ -636,7 +645,7 @@ mod tests {
         assert!(listed.iter().all(|t| t.source.as_ref() == Some(&v2)));
 
         // remove FILE: no upserts, prune.
-        let remove = ChangeSet { source: Some(v2), prune: true, ..ChangeSet::default() };
+        let remove = ChangeSet { prune_sources: vec![v2.id], ..ChangeSet::default() };
         assert_eq!(store.apply(Scope::Owner(1000), &remove).unwrap().deleted.len(), 3);
         assert!(store.list(&TaskFilter::new(Scope::All)).unwrap().is_empty());
     }
@@ -645,9 +654,9 @@ mod tests {
     fn apply_refuses_to_take_over_another_sources_task() {
         let (store, _) = store();
         let by_hand = store.create(1000, &def("a", "hand"), None).unwrap();
+        let file = SourceRef::new("/f.toml", "h");
         let changes = ChangeSet {
-            source: Some(SourceRef::new("/f.toml", "h")),
-            upserts: vec![upsert(1000, "new", "1"), upsert(1000, "a", "file")],
+            upserts: from_file(&file, vec![upsert(1000, "new", "1"), upsert(1000, "a", "file")]),
             ..ChangeSet::default()
         };
         let e = store.apply(Scope::Owner(1000), &changes).unwrap_err();
@@ -667,6 +676,69 @@ mod tests {
         takeover.upserts[1].expected_version = Some(1);
         let applied = store.apply(Scope::Owner(1000), &takeover).unwrap();
         assert_eq!(applied.replaced[0].source.as_ref().unwrap().id, "/f.toml");
+    }
+
+    #[test]
+    fn apply_takes_several_sources_together_or_not_at_all() {
+        let (store, _) = store();
+        let (f, g) = (SourceRef::new("/f.toml", "h"), SourceRef::new("/g.toml", "h"));
+        let by_hand = store.create(1000, &def("taken", "hand"), None).unwrap();
+        let names = |source: &str| {
+            let listed = store.list(&TaskFilter::new(Scope::All).with_source(source)).unwrap();
+            listed.into_iter().map(|t| t.name).collect::<Vec<_>>()
+        };
+
+        // The second file's conflict with a hand-made task undoes the first file too.
+        let mut upserts = from_file(&f, vec![upsert(1000, "f1", "1")]);
+        upserts.extend(from_file(&g, vec![upsert(1000, "g1", "1"), upsert(1000, "taken", "g")]));
+        let both =
+            ChangeSet { upserts, prune_sources: vec![f.id.clone(), g.id.clone()], ..ChangeSet::default() };
+        let e = store.apply(Scope::Owner(1000), &both).unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::Conflict, "{e}");
+        assert!(names("/f.toml").is_empty() && names("/g.toml").is_empty());
+        assert_eq!(store.get(Scope::All, by_hand.id).unwrap(), by_hand);
+
+        // Without it, both go in, each task stamped with its own file.
+        let mut both = both;
+        both.upserts.pop();
+        let applied = store.apply(Scope::Owner(1000), &both).unwrap();
+        assert_eq!(applied.created.len(), 2);
+        assert_eq!((names("/f.toml"), names("/g.toml")), (vec!["f1".to_string()], vec!["g1".to_string()]));
+    }
+
+    #[test]
+    fn apply_prunes_each_source_by_its_own_upserts() {
+        let (store, _) = store();
+        let (f, g, h) =
+            (SourceRef::new("/f.toml", "1"), SourceRef::new("/g.toml", "1"), SourceRef::new("/h.toml", "1"));
+        let mut upserts = from_file(&f, vec![upsert(1000, "f1", "1"), upsert(1000, "f2", "1")]);
+        upserts.extend(from_file(&g, vec![upsert(1000, "g1", "1"), upsert(1000, "g2", "1")]));
+        upserts.extend(from_file(&h, vec![upsert(1000, "h1", "1")]));
+        store.apply(Scope::Owner(1000), &ChangeSet { upserts, ..ChangeSet::default() }).unwrap();
+
+        // f drops f2; g drops g2 and `f1` moves from f to g; h is not pruned, so its task stays.
+        let upserts = from_file(&g, vec![upsert(1000, "g1", "1"), upsert(1000, "f1", "moved")]);
+        let changes =
+            ChangeSet { upserts, prune_sources: vec![f.id.clone(), g.id.clone()], ..ChangeSet::default() };
+        let applied = store.apply(Scope::Owner(1000), &changes).unwrap();
+        let mut deleted: Vec<_> = applied.deleted.iter().map(|d| d.task.name.as_str()).collect();
+        deleted.sort();
+        assert_eq!(deleted, ["f1", "f2", "g2"]);
+        assert_eq!(applied.created.iter().map(|t| t.name.as_str()).collect::<Vec<_>>(), ["f1"]);
+        let source_of = |name: &str| store.get_by_name(1000, name).unwrap().source.map(|s| s.id);
+        assert_eq!(source_of("f1").as_deref(), Some("/g.toml"));
+        assert_eq!(source_of("h1").as_deref(), Some("/h.toml"));
+        assert!(store.get_by_name(1000, "f2").is_err() && store.get_by_name(1000, "g2").is_err());
+
+        // A task of a source that is not pruned still conflicts with another source's upsert.
+        let changes = ChangeSet {
+            upserts: from_file(&g, vec![upsert(1000, "h1", "g")]),
+            prune_sources: vec![g.id.clone()],
+            ..ChangeSet::default()
+        };
+        let e = store.apply(Scope::Owner(1000), &changes).unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::Conflict, "{e}");
+        assert!(store.get_by_name(1000, "g1").is_ok(), "the failed prune of g deleted nothing");
     }
 
     #[test]
@@ -698,7 +770,10 @@ mod tests {
                 },
                 ErrorKind::InvalidInput,
             ),
-            (ChangeSet { prune: true, ..ChangeSet::default() }, ErrorKind::InvalidInput),
+            (
+                ChangeSet { prune_sources: vec![String::new()], ..ChangeSet::default() },
+                ErrorKind::InvalidInput,
+            ),
             (
                 ChangeSet {
                     upserts: vec![Upsert { expected_version: Some(1), ..upsert(1000, "ghost", "1") }],

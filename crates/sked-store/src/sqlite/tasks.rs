@@ -222,9 +222,8 @@ fn prefix_end(prefix: &str) -> Option<String> {
 }
 
 pub(super) fn apply(conn: &Connection, scope: Scope, changes: &ChangeSet, now: Timestamp) -> Result<Applied> {
-    let source = changes.source.as_ref();
-    if changes.prune && source.is_none() {
-        return Err(Repr::PruneWithoutSource.into());
+    if changes.prune_sources.iter().any(String::is_empty) {
+        return Err(Repr::PruneEmptySource.into());
     }
     let mut named = HashSet::new();
     for u in &changes.upserts {
@@ -236,11 +235,27 @@ pub(super) fn apply(conn: &Connection, scope: Scope, changes: &ChangeSet, now: T
     for d in &changes.deletes {
         applied.deleted.push(delete(conn, scope, d.id, d.expected_version)?);
     }
+    // Only an upsert from the same source spares a task from its source's prune: a task named
+    // by another file of the set is deleted here and created again below, from that file.
+    let spared: HashSet<_> = changes
+        .upserts
+        .iter()
+        .filter_map(|u| u.source.as_ref().map(|s| (s.id.as_str(), u.owner_uid, u.def.name.as_str())))
+        .collect();
+    for id in &changes.prune_sources {
+        let filter = TaskFilter::new(scope).with_source(id.clone());
+        for task in list(conn, &filter)? {
+            if !spared.contains(&(id.as_str(), task.owner_uid, task.name.as_str())) {
+                applied.deleted.push(remove(conn, task)?);
+            }
+        }
+    }
     for u in &changes.upserts {
         if !scope.contains(u.owner_uid) {
             return Err(Repr::OutOfScope { owner: u.owner_uid, name: u.def.name.clone(), scope }.into());
         }
         check_name(&u.def)?;
+        let source = u.source.as_ref();
         let Some(task) = find_by_name(conn, u.owner_uid, &u.def.name)? else {
             if let Some(expected) = u.expected_version {
                 return Err(
@@ -268,14 +283,6 @@ pub(super) fn apply(conn: &Connection, scope: Scope, changes: &ChangeSet, now: T
             applied.unchanged.push(task);
         } else {
             applied.replaced.push(update(conn, &task, &u.def, source, now)?);
-        }
-    }
-    if let (true, Some(source)) = (changes.prune, source) {
-        let filter = TaskFilter::new(scope).with_source(source.id.clone());
-        for task in list(conn, &filter)? {
-            if !named.contains(&(task.owner_uid, task.name.as_str())) {
-                applied.deleted.push(remove(conn, task)?);
-            }
         }
     }
     Ok(applied)
