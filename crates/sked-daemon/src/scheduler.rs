@@ -76,9 +76,80 @@ const CLAIM_AHEAD: SignedDuration = SignedDuration::from_millis(50);
 
 /// A task as the scheduler holds it.
 struct Loaded {
-    task: Task,
+    head: Head,
     owner: u32,
     schedule: Schedule,
+}
+
+/// What the scheduler reads of a task between its runs, and the stored definition the rest
+/// is decoded from when a run starts. A decoded [`Task`] costs about 800 bytes of heap (its
+/// strings, triggers, environment...); with 100,000 tasks loaded that was most of the
+/// daemon's memory, for fields only a starting run needs.
+struct Head {
+    name: Box<str>,
+    /// The task as stored ([`codec::encode`]): decoded again for each run.
+    definition: Box<[u8]>,
+    /// Per trigger, in the task's order, what the scheduler needs of it; empty when no
+    /// trigger has anything to say (the common case), which costs no allocation.
+    triggers: Box<[TriggerHead]>,
+    multiple_instances: MultipleInstances,
+    enabled: bool,
+    start_when_available: bool,
+    delete_when_done: bool,
+    /// Whether an event trigger (at startup, at logon...) could still fire the task.
+    has_event_trigger: bool,
+}
+
+/// What the scheduler reads of one trigger between runs.
+#[derive(Clone, Copy, Debug, Default)]
+struct TriggerHead {
+    /// The delay of an enabled at-startup trigger.
+    at_startup: Option<Duration>,
+    /// The most a run of this trigger is delayed at random.
+    random_delay: Option<sked_core::Duration>,
+}
+
+impl Head {
+    /// The head of `task`, stored as `definition`.
+    fn new(task: &Task, definition: Box<[u8]>) -> Self {
+        let mut triggers: Vec<TriggerHead> = task
+            .triggers
+            .iter()
+            .map(|t| TriggerHead {
+                at_startup: match (t.enabled, &t.kind) {
+                    (true, TriggerKind::AtStartup { delay }) => {
+                        Some(Duration::from_millis(delay.as_millis()))
+                    }
+                    _ => None,
+                },
+                random_delay: t.random_delay,
+            })
+            .collect();
+        if triggers.iter().all(|t| t.at_startup.is_none() && t.random_delay.is_none()) {
+            triggers.clear();
+        }
+        Head {
+            name: task.name.as_str().into(),
+            definition,
+            triggers: triggers.into_boxed_slice(),
+            multiple_instances: task.multiple_instances,
+            enabled: task.enabled,
+            start_when_available: task.start_when_available,
+            delete_when_done: task.delete_when_done,
+            has_event_trigger: task.triggers.iter().any(|t| t.kind.is_event()),
+        }
+    }
+
+    /// What the scheduler needs of trigger `i` (nothing for a plain one).
+    fn trigger(&self, i: usize) -> TriggerHead {
+        self.triggers.get(i).copied().unwrap_or_default()
+    }
+
+    /// The whole task, for a run that starts.
+    fn task(&self) -> Result<Task, String> {
+        codec::decode(&self.definition)
+            .map_err(|e| format!("cannot read the stored definition of task `{}`: {e}", self.name))
+    }
 }
 
 /// A run in progress.
@@ -236,7 +307,7 @@ impl Scheduler {
         let loaded = load_all(records, &self.zones);
         let mut late_runs = Vec::new();
         for (record, result) in loaded {
-            let (task, schedule) = match result {
+            let (head, schedule) = match result {
                 Ok(x) => x,
                 Err(message) => {
                     tracing::error!(task = %record.name, id = record.id.0, "cannot schedule a stored task: {message}");
@@ -244,15 +315,15 @@ impl Scheduler {
                 }
             };
             let id = record.id;
-            let active = record.enabled && task.enabled;
+            let active = record.enabled && head.enabled;
             if active {
                 let since = last_accounted.get(&id).copied().unwrap_or(record.created);
-                if let Some(late) = self.account_missed(id, &task, &schedule, since, now).await {
+                if let Some(late) = self.account_missed(id, &head, &schedule, since, now).await {
                     late_runs.push((id, late));
                 }
                 self.timetable.insert(id, schedule.clone(), now);
             }
-            self.tasks.insert(id, Loaded { task, owner: record.owner_uid, schedule });
+            self.tasks.insert(id, Loaded { head, owner: record.owner_uid, schedule });
         }
         for (id, occurrence) in late_runs {
             self.claim_and_start(id, Some(occurrence), None).await.ok();
@@ -267,7 +338,7 @@ impl Scheduler {
     async fn account_missed(
         &self,
         id: TaskId,
-        task: &Task,
+        task: &Head,
         schedule: &Schedule,
         since: Timestamp,
         now: Timestamp,
@@ -308,12 +379,12 @@ impl Scheduler {
         };
         let mut starts = Vec::new();
         for (id, l) in &self.tasks {
-            if !l.task.enabled {
+            if !l.head.enabled {
                 continue;
             }
-            for (i, t) in l.task.triggers.iter().enumerate() {
-                if let (true, TriggerKind::AtStartup { delay }) = (t.enabled, &t.kind) {
-                    starts.push((*id, i as u32, Duration::from_millis(delay.as_millis())));
+            for (i, t) in l.head.triggers.iter().enumerate() {
+                if let Some(delay) = t.at_startup {
+                    starts.push((*id, i as u32, delay));
                 }
             }
         }
@@ -368,7 +439,7 @@ impl Scheduler {
                 // time missed while the service was down, it runs late only for
                 // start-when-available, and only the latest of a series.
                 let next_is_past = self.timetable.next_of(&d.task).is_some_and(|r| r.at <= now);
-                if l.task.start_when_available && !next_is_past {
+                if l.head.start_when_available && !next_is_past {
                     batch.push((d.task, occurrence, d.run.window_end, Duration::ZERO));
                 } else {
                     missed.entry(d.task).or_insert_with(|| (Vec::new(), MissReason::Down)).0.push(occurrence);
@@ -376,7 +447,7 @@ impl Scheduler {
                 continue;
             }
             let busy = self.running.get(&d.task).is_some_and(|r| !r.is_empty());
-            if busy && l.task.multiple_instances == MultipleInstances::IgnoreNew {
+            if busy && l.head.multiple_instances == MultipleInstances::IgnoreNew {
                 missed
                     .entry(d.task)
                     .or_insert_with(|| (Vec::new(), MissReason::PreviousStillRunning))
@@ -385,10 +456,9 @@ impl Scheduler {
                 continue;
             }
             let delay = l
-                .task
-                .triggers
-                .get(d.run.trigger)
-                .and_then(|t| t.random_delay)
+                .head
+                .trigger(d.run.trigger)
+                .random_delay
                 .map_or(Duration::ZERO, |max| Duration::from_millis(fastrand::u64(0..=max.as_millis())));
             batch.push((d.task, occurrence, d.run.window_end, delay));
         }
@@ -481,7 +551,7 @@ impl Scheduler {
             .map(|r| r.iter().map(|i| i.stopper.clone()).collect())
             .unwrap_or_default();
         if !running.is_empty() {
-            match l.task.multiple_instances {
+            match l.head.multiple_instances {
                 MultipleInstances::Parallel => {}
                 MultipleInstances::Queue => {
                     self.queued.entry(task).or_default().push_back(pending);
@@ -513,12 +583,13 @@ impl Scheduler {
         let Some(l) = self.tasks.get(&task) else { return Err(ControlError::NoSuchTask(task.0)) };
         let dir = self.cfg.logs_dir.join(task.0.to_string());
         let log_path = dir.join(format!("{}.log", pending.run.0));
-        let spec = self.spec(l, task, &pending, log_path.clone());
-        let started = if let Err(e) = std::fs::create_dir_all(&dir) {
-            Err(format!("cannot create the log directory `{}`: {e}", dir.display()))
-        } else {
+        // The definition is decoded here, not kept decoded: a definition that no longer
+        // reads fails this run, and the scheduler goes on.
+        let started = self.spec(l, &pending, log_path.clone()).and_then(|spec| {
+            std::fs::create_dir_all(&dir)
+                .map_err(|e| format!("cannot create the log directory `{}`: {e}", dir.display()))?;
             self.runner.start(spec).map_err(|e| e.to_string())
-        };
+        });
         match started {
             Ok(mut handle) => {
                 let start = RunStart {
@@ -547,18 +618,19 @@ impl Scheduler {
         }
     }
 
-    /// What the runner needs for one run of `l`.
-    fn spec(&self, l: &Loaded, task: TaskId, pending: &Pending, log_path: PathBuf) -> RunSpec {
+    /// What the runner needs for one run of `l`, or why its stored definition cannot say.
+    fn spec(&self, l: &Loaded, pending: &Pending, log_path: PathBuf) -> Result<RunSpec, String> {
+        let task = l.head.task()?;
         let identity = RunIdentity {
-            task: l.task.name.clone(),
+            task: task.name.clone(),
             run_id: pending.run.0.to_string(),
             scheduled_time: pending.occurrence.map(|o| o.scheduled_for.to_string()),
         };
         let mut log = LogSpec::new(log_path);
         log.max_bytes = self.cfg.log_max_bytes;
-        let mut spec = RunSpec::for_task(&l.task, identity, log);
+        let mut spec = RunSpec::for_task(&task, identity, log);
         spec.grace = self.cfg.grace;
-        if l.task.run_as.as_deref().is_some_and(is_system_account) {
+        if task.run_as.as_deref().is_some_and(is_system_account) {
             // Task Scheduler's `SYSTEM` (`NT AUTHORITY\SYSTEM`) is the machine's own account:
             // root here. Only root may have stored such a task for another owner.
             spec.user = Some(UserSpec::Uid(0));
@@ -575,15 +647,14 @@ impl Scheduler {
         }
         let stop_at_end = pending
             .occurrence
-            .and_then(|o| l.task.triggers.get(o.trigger as usize))
+            .and_then(|o| task.triggers.get(o.trigger as usize))
             .and_then(|t| t.repeat)
             .is_some_and(|r| r.stop_at_end);
         if let (true, Some(end)) = (stop_at_end, pending.window_end) {
             let left = end.duration_since(self.clock.now()).max(SignedDuration::ZERO).unsigned_abs();
             spec.stop_at = Some(tokio::time::Instant::now() + left);
         }
-        let _ = task;
-        spec
+        Ok(spec)
     }
 
     /// Records the end of a run in the store (through the recorder, after its start).
@@ -643,9 +714,9 @@ impl Scheduler {
     /// no event trigger that could fire again, nothing running or queued.
     async fn delete_if_done(&mut self, task: TaskId) {
         let Some(l) = self.tasks.get(&task) else { return };
-        let done = l.task.delete_when_done
+        let done = l.head.delete_when_done
             && l.schedule.has_calendar_triggers()
-            && !l.task.triggers.iter().any(|t| t.kind.is_event())
+            && !l.head.has_event_trigger
             && self.timetable.next_of(&task).is_none()
             && !self.running.contains_key(&task)
             && self.queued.get(&task).is_none_or(VecDeque::is_empty);
@@ -676,7 +747,7 @@ impl Scheduler {
                     None => Err(ControlError::NoSuchTask(id.0)),
                     // Refused before any claim: a run by hand that never starts leaves no
                     // record (a scheduled time in the same case is recorded as missed).
-                    Some(l) if busy && l.task.multiple_instances == MultipleInstances::IgnoreNew => {
+                    Some(l) if busy && l.head.multiple_instances == MultipleInstances::IgnoreNew => {
                         Err(ControlError::AlreadyRunning(id.0))
                     }
                     Some(_) => self.claim_and_start(id, None, None).await,
@@ -745,18 +816,19 @@ impl Scheduler {
                 return;
             }
         };
-        match load_one(&record, &self.zones) {
-            Ok((task, schedule)) => {
+        let (name, enabled, owner) = (record.name.clone(), record.enabled, record.owner_uid);
+        match load_one(record.definition, &self.zones) {
+            Ok((head, schedule)) => {
                 let now = self.clock.now();
-                if record.enabled && task.enabled {
+                if enabled && head.enabled {
                     self.timetable.insert(id, schedule.clone(), now);
                 } else {
                     self.timetable.remove(&id);
                 }
-                self.tasks.insert(id, Loaded { task, owner: record.owner_uid, schedule });
+                self.tasks.insert(id, Loaded { head, owner, schedule });
             }
             Err(message) => {
-                tracing::error!(task = %record.name, "cannot schedule: {message}");
+                tracing::error!(task = %name, "cannot schedule: {message}");
                 self.forget(id);
             }
         }
@@ -814,21 +886,22 @@ pub fn is_system_account(user: &str) -> bool {
 }
 
 fn l_name(tasks: &HashMap<TaskId, Loaded>, id: TaskId) -> String {
-    tasks.get(&id).map_or_else(|| id.0.to_string(), |l| l.task.name.clone())
+    tasks.get(&id).map_or_else(|| id.0.to_string(), |l| l.head.name.to_string())
 }
 
-/// A stored task decoded and compiled, or why it could not be.
-type Compiled = Result<(Task, Schedule), String>;
+/// A stored task's head and compiled schedule, or why it could not be loaded.
+type Compiled = Result<(Head, Schedule), String>;
 
-/// Decodes and compiles one stored task.
-fn load_one(record: &TaskRecord, zones: &Zones) -> Compiled {
-    let task = codec::decode(&record.definition).map_err(|e| e.to_string())?;
+/// Decodes and compiles one stored task, keeping its head and its `definition`. The
+/// decoded task is dropped here: a run decodes the definition again when it starts.
+fn load_one(definition: Vec<u8>, zones: &Zones) -> Compiled {
+    let task = codec::decode(&definition).map_err(|e| e.to_string())?;
     let schedule = Schedule::new(&task, zones).map_err(|e| e.to_string())?;
-    Ok((task, schedule))
+    Ok((Head::new(&task, definition.into_boxed_slice()), schedule))
 }
 
 /// Decodes and compiles every stored task, on every core: a daemon with 100,000 tasks must
-/// be ready in a second or two. Each record's definition is dropped once compiled, so the
+/// be ready in a second or two. Each record's definition moves into its task's head, so the
 /// definitions of every task are never held twice.
 fn load_all(records: Vec<TaskRecord>, zones: &Zones) -> Vec<(TaskRecord, Compiled)> {
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(8);
@@ -850,8 +923,7 @@ fn load_all(records: Vec<TaskRecord>, zones: &Zones) -> Vec<(TaskRecord, Compile
                 scope.spawn(move || {
                     part.into_iter()
                         .map(|mut r| {
-                            let compiled = load_one(&r, zones);
-                            r.definition = Vec::new();
+                            let compiled = load_one(std::mem::take(&mut r.definition), zones);
                             (r, compiled)
                         })
                         .collect::<Vec<_>>()
@@ -1199,5 +1271,60 @@ mod tests {
         assert_eq!(missed(&hist), [(ts("2030-01-01T05:30:00Z"), MissReason::Down)]);
         assert!(runs(&hist).is_empty());
         h.stop().await;
+    }
+
+    /// The definition is decoded again when a run starts. It decoded at load, so it only
+    /// fails if the bytes held changed: the run then fails with why, and nothing panics.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_definition_that_no_longer_decodes_fails_its_run() {
+        let store: Arc<dyn Store> = Arc::new(MemoryStore::new());
+        let mut task = shell("broken", "true");
+        task.triggers.push(daily_at(6, 0));
+        let id = add(&store, &task);
+        let dir = tempfile::tempdir().unwrap();
+        let zones = Arc::new(Zones::new(jiff::tz::db().clone(), TimeZone::UTC));
+        let clock = ManualClock::new(ts("2030-01-01T05:00:00Z"));
+        let mut cfg = SchedulerConfig::new("n1", dir.path().join("logs"));
+        cfg.boot_id = Some("test-boot".into());
+        let mut scheduler =
+            Scheduler::new(store.clone(), Arc::new(ProcessRunner::new()), zones, Arc::new(clock), cfg);
+        scheduler.start().await.unwrap();
+        scheduler.tasks.get_mut(&id).unwrap().head.definition = b"[[task]]\nname = ".to_vec().into();
+        let Err(ControlError::StartFailed { message, .. }) = scheduler.claim_and_start(id, None, None).await
+        else {
+            panic!("the run must fail to start");
+        };
+        assert!(message.contains("cannot read the stored definition of task `broken`"), "{message}");
+        let hist = until(&store, id, "the failed run", |h| runs(h).iter().any(|r| r.1.is_final())).await;
+        assert_eq!(runs(&hist), [(None, Outcome::Failed)]);
+        let HistoryEntry::Run(run) = &hist[0] else { panic!("a run") };
+        assert_eq!(run.message.as_deref(), Some(message.as_str()));
+        assert!(run.log_path.is_none(), "no program started");
+    }
+
+    #[test]
+    fn heads_keep_only_what_is_read_between_runs() {
+        let mut plain = shell("plain", "true");
+        plain.triggers.push(daily_at(6, 0));
+        plain.delete_when_done = true;
+        let head = Head::new(&plain, codec::encode(&plain).into_boxed_slice());
+        assert!(head.triggers.is_empty(), "plain triggers cost no allocation");
+        assert!(head.delete_when_done && !head.has_event_trigger);
+        assert_eq!(head.trigger(0).random_delay, None);
+        assert_eq!(head.task().unwrap(), plain);
+
+        let mut busy = shell("busy", "true");
+        let delay = sked_core::Duration::from_mins(2);
+        busy.triggers.push(Trigger { random_delay: Some(delay), ..daily_at(6, 0) });
+        busy.triggers.push(Trigger::new(TriggerKind::AtStartup { delay: sked_core::Duration::from_mins(1) }));
+        busy.triggers.push(Trigger {
+            enabled: false,
+            ..Trigger::new(TriggerKind::AtStartup { delay: sked_core::Duration::ZERO })
+        });
+        let head = Head::new(&busy, codec::encode(&busy).into_boxed_slice());
+        assert!(head.has_event_trigger);
+        assert_eq!(head.trigger(0).random_delay, Some(delay));
+        assert_eq!(head.trigger(1).at_startup, Some(Duration::from_secs(60)));
+        assert_eq!(head.trigger(2).at_startup, None, "a disabled trigger never fires");
     }
 }
