@@ -117,7 +117,7 @@ pub struct Config {
     pub store: PathBuf,
     /// The API socket.
     pub socket: PathBuf,
-    /// Run logs: `<logs>/<task id>/<run id>.log`.
+    /// Run logs: `<logs>/<run id>.log`.
     pub logs: PathBuf,
     /// The zone of tasks that name none.
     pub time_zone: TimeZone,

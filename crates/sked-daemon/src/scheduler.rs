@@ -32,7 +32,7 @@ use crate::timetable::Timetable;
 pub struct SchedulerConfig {
     /// This daemon's name in the store (who claimed a run).
     pub node: String,
-    /// Where run logs go: `<logs_dir>/<task id>/<run id>.log`.
+    /// Where run logs go: `<logs_dir>/<run id>.log`.
     pub logs_dir: PathBuf,
     /// The most output one run's log keeps.
     pub log_max_bytes: u64,
@@ -287,6 +287,9 @@ impl Scheduler {
     /// Loads every task, accounts for the time the service was down, and fires at-startup
     /// triggers. Call once before [`Scheduler::run`]; the service is ready after it.
     pub async fn start(&mut self) -> sked_store::Result<()> {
+        if let Err(e) = std::fs::create_dir_all(&self.cfg.logs_dir) {
+            tracing::error!(dir = %self.cfg.logs_dir.display(), "cannot create the log directory: {e}");
+        }
         let node = self.cfg.node.clone();
         let orphans = blocking(&self.store, move |s| s.interrupt_orphans(&node)).await?;
         if !orphans.is_empty() {
@@ -581,14 +584,24 @@ impl Scheduler {
     /// Starts the program of a claimed run.
     async fn spawn(&mut self, task: TaskId, pending: Pending) -> Result<RunId, ControlError> {
         let Some(l) = self.tasks.get(&task) else { return Err(ControlError::NoSuchTask(task.0)) };
-        let dir = self.cfg.logs_dir.join(task.0.to_string());
+        // One directory for every log, named by run id (unique across tasks): a directory
+        // per task would cost a directory creation on the path of each task's first run,
+        // which is most of the runs of a burst.
+        let dir = &self.cfg.logs_dir;
         let log_path = dir.join(format!("{}.log", pending.run.0));
         // The definition is decoded here, not kept decoded: a definition that no longer
         // reads fails this run, and the scheduler goes on.
         let started = self.spec(l, &pending, log_path.clone()).and_then(|spec| {
-            std::fs::create_dir_all(&dir)
-                .map_err(|e| format!("cannot create the log directory `{}`: {e}", dir.display()))?;
-            self.runner.start(spec).map_err(|e| e.to_string())
+            match self.runner.start(spec.clone()) {
+                // The directory was removed under the running service: make it again, once.
+                Err(_) if !dir.exists() => {
+                    std::fs::create_dir_all(dir)
+                        .map_err(|e| format!("cannot create the log directory `{}`: {e}", dir.display()))?;
+                    self.runner.start(spec)
+                }
+                other => other,
+            }
+            .map_err(|e| e.to_string())
         });
         match started {
             Ok(mut handle) => {
