@@ -114,13 +114,11 @@ fn each_overlap_policy() {
         let second = d.sked(["run", policy]);
         assert_eq!(second.status.success(), policy != "ignore-new", "{policy}: {second:?}");
         let expected = if policy == "ignore-new" { 1 } else { 2 };
-        let mut seen = Vec::new();
+        let mut h = Vec::new();
         d.wait_for(policy, 20, || {
-            seen = d.history(policy);
-            seen.len() == expected && seen.iter().all(is_final)
+            h = d.history(policy);
+            h.len() == expected && h.iter().all(is_final)
         });
-        let _ = &seen;
-        let h = d.history(policy);
         let outcomes: Vec<&str> = h.iter().map(|r| r.outcome.as_str()).collect();
         match policy {
             "ignore-new" => assert_eq!(outcomes, ["succeeded"]),
