@@ -84,6 +84,15 @@ pub struct InputArgs {
     /// The format of the source [default: told from its name and content].
     #[arg(long, value_name = "FORMAT", value_parser = parse_format)]
     pub format: Option<Format>,
+    /// Symbols, date order and name.
+    #[command(flatten)]
+    pub read: ReadArgs,
+}
+
+/// What reading a source needs beyond its format: shared by `--format` commands and by
+/// `convert`, which names the format `--from`.
+#[derive(Clone, Debug, Default, Args)]
+pub struct ReadArgs {
     /// Replace the install-time symbol `(*NAME*)` with VALUE (repeatable).
     #[arg(long = "define", value_name = "NAME=VALUE", value_parser = parse_define)]
     pub defines: Vec<(String, String)>,
@@ -120,30 +129,15 @@ pub struct ConvertArgs {
     /// printed as warnings.
     #[arg(long)]
     pub lossy: bool,
-    /// Replace the install-time symbol `(*NAME*)` with VALUE (repeatable).
-    #[arg(long = "define", value_name = "NAME=VALUE", value_parser = parse_define)]
-    pub defines: Vec<(String, String)>,
-    /// Read install-time symbols from FILE (`NAME=VALUE` or `"NAME" "VALUE"` lines).
-    #[arg(long = "defines", value_name = "FILE")]
-    pub defines_file: Option<String>,
-    /// The order of slash-separated dates in schtasks and JT lines (`/SD 03/04/2026`).
-    #[arg(long, value_name = "ORDER", default_value = "mdy", value_parser = parse_date_order)]
-    pub date_order: DateOrder,
-    /// The task's name, for sources that hold none (a `.job` on standard input).
-    #[arg(long, value_name = "NAME")]
-    pub name: Option<String>,
+    /// Symbols, date order and name.
+    #[command(flatten)]
+    pub read: ReadArgs,
 }
 
 impl ConvertArgs {
     /// The reading options of `convert`, as the other commands have them.
     pub fn input(&self) -> InputArgs {
-        InputArgs {
-            format: self.from,
-            defines: self.defines.clone(),
-            defines_file: self.defines_file.clone(),
-            date_order: self.date_order,
-            name: self.name.clone(),
-        }
+        InputArgs { format: self.from, read: self.read.clone() }
     }
 }
 

@@ -44,14 +44,15 @@ impl LoadOptions {
     /// symbols of `--defines FILE` overridden by each `--define`.
     pub fn from_args(args: &InputArgs) -> anyhow::Result<LoadOptions> {
         let mut defines = Defines::new();
-        if let Some(file) = &args.defines_file {
+        let read = &args.read;
+        if let Some(file) = &read.defines_file {
             let text = std::fs::read_to_string(file).with_context(|| format!("cannot read `{file}`"))?;
             defines = symbols::parse_defines_file(&text).map_err(|e| e.in_file(file))?;
         }
-        for (name, value) in &args.defines {
+        for (name, value) in &read.defines {
             defines.insert(name.clone(), value.clone());
         }
-        Ok(LoadOptions { format: args.format, date_order: args.date_order, name: args.name.clone(), defines })
+        Ok(LoadOptions { format: args.format, date_order: read.date_order, name: read.name.clone(), defines })
     }
 }
 
