@@ -7,12 +7,10 @@ use std::path::{Path, PathBuf};
 use anyhow::Context as _;
 use sked_api::types::{ApplyAction, ApplyFile, ApplyItem, Source as ApiSource};
 use sked_core::Zones;
-use sked_formats::symbols::{self, Defines};
-use sked_formats::{Action, Diagnostic, Format, ReadOptions, read_file};
+use sked_formats::{Action, Diagnostic};
 
-use crate::args::DefineArgs;
 use crate::exit::{Reported, Usage};
-use crate::load::Source;
+use crate::load::{self, LoadOptions};
 use crate::validate;
 
 /// One file, ready to send.
@@ -22,22 +20,6 @@ pub struct Prepared {
     pub name: String,
     /// The file as the request carries it: source id = the file's absolute path.
     pub file: ApplyFile,
-}
-
-/// The symbol values of `--define` and `--defines`; `--define` wins over the file.
-pub fn defines(args: &DefineArgs) -> anyhow::Result<Defines> {
-    let mut defines = Defines::new();
-    if let Some(path) = &args.defines {
-        let text =
-            std::fs::read_to_string(path).with_context(|| format!("cannot read `{}`", path.display()))?;
-        let file = symbols::parse_defines_file(&text).map_err(|e| e.in_file(&path.display().to_string()))?;
-        defines.extend(file);
-    }
-    for arg in &args.define {
-        let (name, value) = symbols::parse_define(arg)?;
-        defines.insert(name, value);
-    }
-    Ok(defines)
 }
 
 /// FNV-1a, 64 bits, in hex: a hash that stays the same across Rust versions and machines,
@@ -75,30 +57,9 @@ pub fn action(action: Action) -> ApplyAction {
 /// Reads `path` with its symbols substituted, checks each of its tasks, and builds its
 /// part of the request. Problems are printed (with file, line and column where the format has them)
 /// and returned as [`Reported`].
-pub fn prepare(
-    path: &str,
-    bytes: &[u8],
-    format: Option<Format>,
-    defines: &Defines,
-    zones: &Zones,
-) -> anyhow::Result<Prepared> {
+pub fn prepare(path: &str, bytes: &[u8], opts: &LoadOptions, zones: &Zones) -> anyhow::Result<Prepared> {
     let id = source_id(path)?;
-    // Symbols live in text; a binary `.job` is read as it is.
-    let bytes = match std::str::from_utf8(bytes) {
-        Ok(text) if text.contains("(*") => {
-            symbols::substitute(text, defines).map_err(|e| e.in_file(path))?.into_bytes()
-        }
-        _ => bytes.to_vec(),
-    };
-    let format = format.or_else(|| {
-        Path::new(path)
-            .extension()
-            .is_some_and(|e| e.eq_ignore_ascii_case("toml"))
-            .then_some(Format::TaskFile)
-    });
-    let opts = ReadOptions { now: Some(jiff::Zoned::now().datetime()), ..ReadOptions::default() };
-    let (format, document) = read_file(path, &bytes, format, &opts)?;
-    let source = Source { name: path.to_string(), bytes, format, document };
+    let source = load::parse(path, bytes.to_vec(), opts)?;
     validate::print_warnings(&source);
     let mut problems: Vec<Diagnostic> = Vec::new();
     let mut seen: BTreeMap<&str, usize> = BTreeMap::new();
@@ -147,18 +108,13 @@ pub fn prepare(
 
 /// Reads and prepares every file; fails (having printed every file's problems) if any
 /// file is bad, or if two files define the same task.
-pub fn prepare_all(
-    files: &[String],
-    format: Option<Format>,
-    defines: &Defines,
-    zones: &Zones,
-) -> anyhow::Result<Vec<Prepared>> {
+pub fn prepare_all(files: &[String], opts: &LoadOptions, zones: &Zones) -> anyhow::Result<Vec<Prepared>> {
     let mut prepared = Vec::new();
     let mut bad = false;
     for path in files {
         let result = std::fs::read(path)
             .with_context(|| format!("cannot read `{path}`"))
-            .and_then(|bytes| prepare(path, &bytes, format, defines, zones));
+            .and_then(|bytes| prepare(path, &bytes, opts, zones));
         match result {
             Ok(p) => prepared.push(p),
             Err(e) if e.downcast_ref::<Reported>().is_some() => bad = true,
@@ -221,9 +177,9 @@ command = "/bin/true"
 
     #[test]
     fn a_file_becomes_one_file_of_the_request() {
-        let mut d = Defines::new();
-        d.insert("WHO", "world");
-        let p = prepare("dir/tasks.toml", TWO.as_bytes(), None, &d, &zones()).unwrap();
+        let mut d = LoadOptions::default();
+        d.defines.insert("WHO", "world");
+        let p = prepare("dir/tasks.toml", TWO.as_bytes(), &d, &zones()).unwrap();
         let r = &p.file;
         assert!(r.source.id.starts_with('/') && r.source.id.ends_with("/dir/tasks.toml"), "{}", r.source.id);
         assert!(r.prune);
@@ -238,14 +194,24 @@ command = "/bin/true"
 
     #[test]
     fn an_undefined_symbol_or_a_bad_task_fails_the_file() {
-        let e = prepare("t.toml", TWO.as_bytes(), None, &Defines::new(), &zones()).unwrap_err();
+        let e = prepare("t.toml", TWO.as_bytes(), &LoadOptions::default(), &zones()).unwrap_err();
         assert!(e.to_string().contains("WHO"), "{e:#}");
         let bad =
             TWO.replace("command = \"/bin/true\"", "command = \"/bin/true\"\ntime-zone = \"Mars/Base\"");
-        let mut d = Defines::new();
-        d.insert("WHO", "x");
-        let e = prepare("t.toml", bad.as_bytes(), None, &d, &zones()).unwrap_err();
+        let mut d = LoadOptions::default();
+        d.defines.insert("WHO", "x");
+        let e = prepare("t.toml", bad.as_bytes(), &d, &zones()).unwrap_err();
         assert!(e.downcast_ref::<Reported>().is_some(), "{e:#}");
+    }
+
+    #[test]
+    fn files_are_read_as_every_other_command_reads_them() {
+        let line = "schtasks /Create /TN x /TR run.exe /SC ONCE /ST 06:00 /SD 01/02/2036\n";
+        let opts = LoadOptions { date_order: sked_formats::DateOrder::Dmy, ..LoadOptions::default() };
+        let p = prepare("install.txt", line.as_bytes(), &opts, &zones()).unwrap();
+        let task = sked_api::decode(p.file.items[0].definition.as_deref().unwrap()).unwrap();
+        let start = task.triggers[0].start.as_ref().unwrap().datetime;
+        assert_eq!(start, jiff::civil::date(2036, 2, 1).at(6, 0, 0, 0));
     }
 
     #[test]
@@ -269,7 +235,7 @@ command = "/bin/true"
         std::fs::write(&one, "[[task]]\nname = \"x\"\ncommand = \"/bin/true\"\n").unwrap();
         std::fs::write(&two, "[[task]]\nname = \"x\"\ncommand = \"/bin/false\"\n").unwrap();
         let files = [one.display().to_string(), two.display().to_string()];
-        let e = prepare_all(&files, None, &Defines::new(), &zones()).unwrap_err();
+        let e = prepare_all(&files, &LoadOptions::default(), &zones()).unwrap_err();
         assert!(e.to_string().contains("task `x` is in both"), "{e}");
     }
 
@@ -278,10 +244,15 @@ command = "/bin/true"
         let dir = tempfile::tempdir().unwrap();
         let file = dir.path().join("d.defines");
         std::fs::write(&file, "A=1\nB = \"two\"\n").unwrap();
-        let args = DefineArgs { define: vec!["A=override".into()], defines: Some(file) };
-        let d = defines(&args).unwrap();
+        let read = crate::args::ReadArgs {
+            defines: vec![("A".into(), "override".into())],
+            defines_file: Some(file.display().to_string()),
+            ..Default::default()
+        };
+        let d = LoadOptions::from_args(&crate::args::InputArgs { format: None, read, name: None })
+            .unwrap()
+            .defines;
         assert_eq!((d.get("A"), d.get("B")), (Some("override"), Some("two")));
-        let bad = DefineArgs { define: vec!["nope".into()], defines: None };
-        assert!(defines(&bad).unwrap_err().to_string().contains("has no `=`"));
+        assert!(crate::args::parse_define("nope").unwrap_err().contains("has no `=`"));
     }
 }

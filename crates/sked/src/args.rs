@@ -84,13 +84,16 @@ pub struct InputArgs {
     /// The format of the source [default: told from its name and content].
     #[arg(long, value_name = "FORMAT", value_parser = parse_format)]
     pub format: Option<Format>,
-    /// Symbols, date order and name.
+    /// Symbols and date order.
     #[command(flatten)]
     pub read: ReadArgs,
+    /// The task's name, for sources that hold none (a `.job` on standard input).
+    #[arg(long, value_name = "NAME")]
+    pub name: Option<String>,
 }
 
-/// What reading a source needs beyond its format: shared by `--format` commands and by
-/// `convert`, which names the format `--from`.
+/// What reading a source needs beyond its format and name: shared by `--format` commands,
+/// by `convert`, which names the format `--from`, and by `create --file`.
 #[derive(Clone, Debug, Default, Args)]
 pub struct ReadArgs {
     /// Replace the install-time symbol `(*NAME*)` with VALUE (repeatable).
@@ -102,9 +105,6 @@ pub struct ReadArgs {
     /// The order of slash-separated dates in schtasks and JT lines (`/SD 03/04/2026`).
     #[arg(long, value_name = "ORDER", default_value = "mdy", value_parser = parse_date_order)]
     pub date_order: DateOrder,
-    /// The task's name, for sources that hold none (a `.job` on standard input).
-    #[arg(long, value_name = "NAME")]
-    pub name: Option<String>,
 }
 
 /// `sked convert`.
@@ -129,15 +129,18 @@ pub struct ConvertArgs {
     /// printed as warnings.
     #[arg(long)]
     pub lossy: bool,
-    /// Symbols, date order and name.
+    /// Symbols and date order.
     #[command(flatten)]
     pub read: ReadArgs,
+    /// The task's name, for sources that hold none (a `.job` on standard input).
+    #[arg(long, value_name = "NAME")]
+    pub name: Option<String>,
 }
 
 impl ConvertArgs {
     /// The reading options of `convert`, as the other commands have them.
     pub fn input(&self) -> InputArgs {
-        InputArgs { format: self.from, read: self.read.clone() }
+        InputArgs { format: self.from, read: self.read.clone(), name: self.name.clone() }
     }
 }
 
@@ -169,17 +172,6 @@ pub struct ServiceArgs {
     /// Print the API's JSON instead of text.
     #[arg(long)]
     pub json: bool,
-}
-
-/// `--define` and `--defines`: values for the `(*NAME*)` symbols of a file.
-#[derive(Debug, Clone, Default, Args)]
-pub struct DefineArgs {
-    /// Give symbol `(*NAME*)` a value (repeatable).
-    #[arg(long = "define", value_name = "NAME=VALUE")]
-    pub define: Vec<String>,
-    /// Read symbol values from a file: `NAME=VALUE` or `"NAME" "VALUE"` lines.
-    #[arg(long, value_name = "FILE")]
-    pub defines: Option<PathBuf>,
 }
 
 /// The settings of a task that `create` and `change` take as flags.
@@ -291,9 +283,9 @@ pub struct CreateArgs {
     /// The format of `--file` [default: told from its name and content].
     #[arg(long, value_name = "FORMAT", value_parser = parse_format, requires = "file")]
     pub format: Option<Format>,
-    /// Symbols of `--file`.
+    /// Symbols, date order and name for `--file`.
     #[command(flatten)]
-    pub defines: DefineArgs,
+    pub read: ReadArgs,
     /// The service.
     #[command(flatten)]
     pub service: ServiceArgs,
@@ -387,12 +379,10 @@ pub struct ApplyArgs {
     /// The files (any format sked reads); each path is the source `sked remove` names.
     #[arg(value_name = "FILE", required = true)]
     pub files: Vec<String>,
-    /// The format of the files [default: told from each name and content].
-    #[arg(long, value_name = "FORMAT", value_parser = parse_format)]
-    pub format: Option<Format>,
-    /// Symbols of the files.
+    /// How the files are read: `--format` [default: told from each name and content],
+    /// symbols, date order.
     #[command(flatten)]
-    pub defines: DefineArgs,
+    pub input: InputArgs,
     /// Print what would change and change nothing.
     #[arg(long)]
     pub dry_run: bool,

@@ -52,7 +52,7 @@ impl LoadOptions {
         for (name, value) in &read.defines {
             defines.insert(name.clone(), value.clone());
         }
-        Ok(LoadOptions { format: args.format, date_order: read.date_order, name: read.name.clone(), defines })
+        Ok(LoadOptions { format: args.format, date_order: read.date_order, name: args.name.clone(), defines })
     }
 }
 
@@ -64,15 +64,20 @@ impl LoadOptions {
 /// installer is never taken with its placeholders as values. A binary `.job` is read as it
 /// is.
 pub fn load_with(path: &str, opts: &LoadOptions) -> anyhow::Result<Source> {
-    let format = opts.format;
-    let (name, bytes) = if path == "-" {
+    let bytes = if path == "-" {
         let mut bytes = Vec::new();
         std::io::stdin().lock().read_to_end(&mut bytes).context("cannot read standard input")?;
-        (display_name(path), bytes)
+        bytes
     } else {
-        let bytes = std::fs::read(path).with_context(|| format!("cannot read `{path}`"))?;
-        (path.to_string(), bytes)
+        std::fs::read(path).with_context(|| format!("cannot read `{path}`"))?
     };
+    parse(path, bytes, opts)
+}
+
+/// Reads the `bytes` of the source at `path` as [`load_with`] does, once they are read.
+pub fn parse(path: &str, bytes: Vec<u8>, opts: &LoadOptions) -> anyhow::Result<Source> {
+    let name = display_name(path);
+    let format = opts.format;
     // A `.toml` name settles it, so that a task file with a syntax error on its first line
     // gets the task file's own diagnostics; anything else is told by its content.
     let format = format.or_else(|| is_toml(path).then_some(Format::TaskFile));

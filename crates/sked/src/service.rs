@@ -17,11 +17,12 @@ use sked_formats::{Document, Format};
 
 use crate::apply::{self, Prepared};
 use crate::args::{
-    ApplyArgs, ChangeArgs, CreateArgs, ExportArgs, HistoryArgs, ListArgs, LogsArgs, NameArgs, RemoveArgs,
-    RunArgs, ServiceArgs,
+    ApplyArgs, ChangeArgs, CreateArgs, ExportArgs, HistoryArgs, InputArgs, ListArgs, LogsArgs, NameArgs,
+    RemoveArgs, RunArgs, ServiceArgs,
 };
 use crate::build;
 use crate::exit::{Status, Usage};
+use crate::load::LoadOptions;
 use crate::render;
 
 /// The socket to use: `--socket` (or `SKED_SOCKET`), else the caller's service.
@@ -89,10 +90,13 @@ pub fn create(a: CreateArgs, out: &mut dyn Write) -> anyhow::Result<()> {
 /// `sked create --file`: every task of the file in one apply that only creates, so that
 /// all of them are created or none; an existing task of the same name is an error.
 fn create_from_file(file: &str, a: &CreateArgs, out: &mut dyn Write) -> anyhow::Result<()> {
-    let defines = apply::defines(&a.defines)?;
+    let input = InputArgs { format: a.format, read: a.read.clone(), name: None };
     let zones = Zones::new(jiff::tz::db().clone(), TimeZone::system());
-    let mut prepared =
-        apply::prepare_all(std::slice::from_ref(&file.to_string()), a.format, &defines, &zones)?;
+    let mut prepared = apply::prepare_all(
+        std::slice::from_ref(&file.to_string()),
+        &LoadOptions::from_args(&input)?,
+        &zones,
+    )?;
     let Some(Prepared { file: mut tasks, .. }) = prepared.pop() else {
         return Ok(());
     };
@@ -389,9 +393,8 @@ pub fn next_text(name: &str, zone: Option<&str>, triggers: usize, runs: &NextRun
 
 /// `sked apply`: every file read and checked first, then one request of all the files.
 pub fn apply(a: ApplyArgs, out: &mut dyn Write) -> anyhow::Result<()> {
-    let defines = apply::defines(&a.defines)?;
     let zones = Zones::new(jiff::tz::db().clone(), TimeZone::system());
-    let prepared = apply::prepare_all(&a.files, a.format, &defines, &zones)?;
+    let prepared = apply::prepare_all(&a.files, &LoadOptions::from_args(&a.input)?, &zones)?;
     let client = connect(&a.service)?;
     let names: Vec<String> = prepared.iter().map(|p| p.name.clone()).collect();
     let request = ApplyRequest { files: prepared.into_iter().map(|p| p.file).collect(), dry_run: a.dry_run };
