@@ -50,25 +50,44 @@ pub fn result(outcome: &str, exit_code: Option<i32>, signal: Option<i32>) -> Str
     }
 }
 
-/// The `sked list` table.
+/// The `sked list` table. When the tasks have several owners (root sees every user's),
+/// an OWNER column says whose each is, since names are unique only per owner.
 pub fn task_table(tasks: &[TaskSummary], tz: &TimeZone) -> String {
     if tasks.is_empty() {
         return "no tasks\n".into();
     }
+    let owners = tasks.iter().any(|t| t.owner_uid != tasks[0].owner_uid);
     let rows: Vec<Vec<String>> = tasks
         .iter()
         .map(|t| {
             let last = t.last_run.as_ref();
-            vec![
-                t.name.clone(),
+            let mut row = vec![t.name.clone()];
+            if owners {
+                row.push(owner_name(t.owner_uid));
+            }
+            row.extend([
                 t.state.name().to_string(),
                 time(t.next_run, tz),
                 time(last.and_then(|r| r.started_at), tz),
                 last.map_or_else(|| "-".into(), |r| result(&r.outcome, r.exit_code, r.signal)),
-            ]
+            ]);
+            row
         })
         .collect();
-    table(&["NAME", "STATE", "NEXT RUN", "LAST RUN", "LAST RESULT"], &rows)
+    let headers: &[&str] = if owners {
+        &["NAME", "OWNER", "STATE", "NEXT RUN", "LAST RUN", "LAST RESULT"]
+    } else {
+        &["NAME", "STATE", "NEXT RUN", "LAST RUN", "LAST RESULT"]
+    };
+    table(headers, &rows)
+}
+
+/// The account name of `uid`, or the number when the machine has no such account.
+fn owner_name(uid: u32) -> String {
+    match nix::unistd::User::from_uid(nix::unistd::Uid::from_raw(uid)) {
+        Ok(Some(user)) => user.name,
+        _ => uid.to_string(),
+    }
 }
 
 /// The `sked history` table.
@@ -239,8 +258,17 @@ NAME                      STATE     NEXT RUN             LAST RUN             LA
 backup                    ready     2026-03-11 07:30:00  2026-03-10 07:30:00  failed (exit 2)
 reports/weekly-long-name  disabled  -                    -                    -
 ";
-        assert_eq!(task_table(&[summary("backup"), idle], &paris), expected);
+        assert_eq!(task_table(&[summary("backup"), idle.clone()], &paris), expected);
         assert_eq!(task_table(&[], &paris), "no tasks\n");
+        // Root's list of several users' tasks names the owners.
+        let mut other = summary("backup");
+        other.owner_uid = 4_000_000_001;
+        let mine = summary("backup");
+        let table = task_table(&[mine.clone(), other], &paris);
+        let owner = owner_name(mine.owner_uid);
+        assert!(table.starts_with("NAME    OWNER"), "{table}");
+        assert!(table.contains(&format!("backup  {owner}")), "{table}");
+        assert!(table.contains("backup  4000000001"), "{table}");
     }
 
     #[test]

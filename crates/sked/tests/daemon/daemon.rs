@@ -110,6 +110,23 @@ impl Daemon {
             .unwrap()
     }
 
+    /// Runs `sked ARGS` against this daemon as user `uid` (through `setpriv`, so the
+    /// daemon knows the caller by the socket's peer credentials).
+    pub fn sked_as(&self, uid: u32, args: &[&str]) -> Output {
+        Command::new("setpriv")
+            .arg(format!("--reuid={uid}"))
+            .arg(format!("--regid={uid}"))
+            .arg("--clear-groups")
+            .arg(env!("CARGO_BIN_EXE_sked"))
+            .args(args)
+            .env("SKED_SOCKET", self.socket())
+            .env("HOME", "/")
+            .current_dir("/")
+            .stdin(Stdio::null())
+            .output()
+            .unwrap()
+    }
+
     /// Runs `sked ARGS`, which must succeed; returns its standard output.
     pub fn ok<I, S>(&self, args: I) -> String
     where

@@ -258,3 +258,44 @@ fn apply_and_remove_install_files_as_a_unit() {
     d.ok(["remove", two.to_str().unwrap()]);
     assert!(d.json::<sked_api::types::TaskList>(&["list"]).tasks.is_empty());
 }
+
+/// Root's daemon and an ordinary user: the user sees and changes only their own tasks,
+/// their tasks run as them, and only root may make a task run as another account.
+#[test]
+fn a_user_sees_and_runs_only_their_own_tasks() {
+    const NOBODY: u32 = 65534;
+    if !nix::unistd::geteuid().is_root() || !std::path::Path::new("/usr/bin/setpriv").exists() {
+        eprintln!("skipped: needs root and setpriv to act as another user");
+        return;
+    }
+    let d = Daemon::start();
+    d.ok(["create", "rootjob", "--command", "/usr/bin/id", "--arg", "-u"]);
+    let user = |args: &[&str]| {
+        let out = d.sked_as(NOBODY, args);
+        (
+            out.status.success(),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    };
+    let (ok, _, err) = user(&["create", "mine", "--command", "/usr/bin/id", "--arg", "-u"]);
+    assert!(ok, "{err}\n{}", d.log());
+    let (ok, _, err) = user(&["run", "mine", "--wait"]);
+    assert!(ok, "{err}");
+    assert_eq!(user(&["logs", "mine"]).1, format!("{NOBODY}\n"), "the run is the user's");
+    let (ok, out, _) = user(&["list", "--json"]);
+    let list: sked_api::types::TaskList = serde_json::from_str(&out).unwrap();
+    assert!(ok);
+    assert_eq!(list.tasks.iter().map(|t| t.name.as_str()).collect::<Vec<_>>(), ["mine"]);
+    let (ok, _, err) = user(&["show", "rootjob"]);
+    assert!(!ok && err.contains("no task named `rootjob`"), "{err}");
+    let (ok, _, err) = user(&["delete", "rootjob"]);
+    assert!(!ok && err.contains("no task named `rootjob`"), "{err}");
+    let (ok, _, err) = user(&["create", "evil", "--command", "/usr/bin/id", "--run-as", "root"]);
+    assert!(!ok && err.contains("only root may"), "{err}");
+    // Root sees both, with their owners.
+    let all: sked_api::types::TaskList = d.json(&["list"]);
+    let owners: Vec<(&str, u32)> = all.tasks.iter().map(|t| (t.name.as_str(), t.owner_uid)).collect();
+    assert_eq!(owners, [("mine", NOBODY), ("rootjob", 0)]);
+    assert!(d.ok(["list"]).contains("OWNER"));
+}
