@@ -493,9 +493,11 @@ fn ordinal(n: u32) -> String {
     format!("{n}{suffix}")
 }
 
-/// `06:00`, or `06:00:30` when the seconds are not zero.
+/// `06:00`, or `06:00:30` when the seconds are not zero, or `06:00:30.250` with a fraction.
 fn time_words(t: Time) -> String {
-    if t.second() == 0 {
+    if t.subsec_nanosecond() != 0 {
+        t.strftime("%H:%M:%S%.3f").to_string()
+    } else if t.second() == 0 {
         format!("{:02}:{:02}", t.hour(), t.minute())
     } else {
         format!("{:02}:{:02}:{:02}", t.hour(), t.minute(), t.second())

@@ -3,8 +3,8 @@
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
-use jiff::Timestamp;
 use jiff::tz::{TimeZone, TimeZoneDatabase};
+use jiff::{SignedDuration, Timestamp};
 
 use crate::engine::plan::{Plan, PlanRun};
 use crate::engine::zone::Zone;
@@ -65,10 +65,6 @@ pub struct Run {
     pub trigger: usize,
     /// When the trigger's repetition window ends: a `stop-at-end` trigger ends the run then.
     pub window_end: Option<Timestamp>,
-}
-
-fn ts(secs: i64) -> Option<Timestamp> {
-    Timestamp::from_second(secs).ok()
 }
 
 impl Schedule {
@@ -132,10 +128,9 @@ impl Schedule {
 
     /// The first run at or after `t`.
     pub fn next_run(&self, t: Timestamp) -> Option<Run> {
-        let t = ceil_second(t);
         let mut best: Option<(PlanRun, usize)> = None;
         for plan in self.plans.iter() {
-            if let Some(run) = plan.next(t) {
+            if let Some(run) = plan_next(plan, t) {
                 best = Some(merge(best, run, plan.index));
             }
         }
@@ -144,28 +139,48 @@ impl Schedule {
 
     /// The runs at or after `t`, in order, each instant once.
     pub fn runs(&self, t: Timestamp) -> Runs<'_> {
-        let t = ceil_second(t);
-        Runs { schedule: self, heads: self.plans.iter().map(|p| p.next(t)).collect() }
+        Runs { schedule: self, heads: self.plans.iter().map(|p| plan_next(p, t)).collect() }
     }
 }
 
-fn ceil_second(t: Timestamp) -> i64 {
-    let s = t.as_second();
-    if t.subsec_nanosecond() > 0 { s + 1 } else { s }
+/// The first run of `plan` at or after `t`.
+///
+/// Plans compute on whole seconds, their runs landing `frac` after them: the first whole
+/// second to ask for is the one at or after `t - frac`. A run at the end of a DST gap has
+/// no fraction and may then still be before `t`; the next one is not.
+fn plan_next(plan: &Plan, t: Timestamp) -> Option<PlanRun> {
+    let want = (t.as_second(), t.subsec_nanosecond() as u32);
+    let shifted = t.checked_sub(SignedDuration::from_nanos(i64::from(plan.frac()))).unwrap_or(t);
+    let mut s = shifted.as_second() + i64::from(shifted.subsec_nanosecond() > 0);
+    loop {
+        let run = plan.next(s)?;
+        if run.key() >= want {
+            return Some(run);
+        }
+        s = run.at + 1;
+    }
 }
 
 fn merge(best: Option<(PlanRun, usize)>, run: PlanRun, index: usize) -> (PlanRun, usize) {
     match best {
-        Some((b, bi)) if b.at < run.at => (b, bi),
-        Some((b, bi)) if b.at == run.at => {
-            (PlanRun { at: b.at, window_end: b.window_end.max(run.window_end) }, bi.min(index))
+        Some((b, bi)) if b.key() < run.key() => (b, bi),
+        Some((b, bi)) if b.key() == run.key() => {
+            (PlanRun { window_end: b.window_end.max(run.window_end), ..b }, bi.min(index))
         }
         _ => (run, index),
     }
 }
 
+fn ts(secs: i64, nanos: u32) -> Option<Timestamp> {
+    Timestamp::new(secs, nanos as i32).ok()
+}
+
 fn to_run((run, trigger): (PlanRun, usize)) -> Option<Run> {
-    Some(Run { at: ts(run.at)?, trigger, window_end: run.window_end.and_then(ts) })
+    Some(Run {
+        at: ts(run.at, run.nanos)?,
+        trigger,
+        window_end: run.window_end.and_then(|w| ts(w, run.nanos)),
+    })
 }
 
 /// The runs of a schedule from an instant on. Each trigger's next run is kept, so a step
@@ -188,7 +203,7 @@ impl Iterator for Runs<'_> {
         }
         let (run, _) = best?;
         for (plan, head) in self.schedule.plans.iter().zip(self.heads.iter_mut()) {
-            if head.is_some_and(|h| h.at == run.at) {
+            if head.is_some_and(|h| h.key() == run.key()) {
                 *head = plan.next(run.at + 1);
             }
         }
@@ -248,5 +263,69 @@ mod tests {
                 ("trigger[2].monthly".to_string(), ErrorKind::NeverFires),
             ]
         );
+    }
+
+    fn runs_of(task: &Task, from: &str, n: usize) -> Vec<String> {
+        let zones = Zones::new(jiff::tz::db().clone(), TimeZone::UTC);
+        let schedule = Schedule::new(task, &zones).unwrap();
+        schedule.runs(from.parse().unwrap()).take(n).map(|r| r.at.to_string()).collect()
+    }
+
+    #[test]
+    fn a_start_with_milliseconds_fires_at_them_but_a_gap_ends_on_the_second() {
+        let mut task = Task::new("t", "/bin/true");
+        task.time_zone = Some("Europe/London".into());
+        let mut trigger = Trigger::new(TriggerKind::Daily { every: 1 })
+            .starting(Start::civil(date(2026, 3, 28).at(1, 30, 0, 250_000_000)));
+        trigger.repeat = Some(crate::Repetition {
+            every: crate::Duration::from_mins(30),
+            duration: Some(crate::Duration::from_mins(40)),
+            stop_at_end: true,
+        });
+        trigger.end = Some(crate::End::At { datetime: date(2026, 3, 29).at(2, 0, 0, 0), offset: None });
+        task.triggers.push(trigger);
+        assert_eq!(
+            runs_of(&task, "2026-03-28T01:30:00.25Z", 10),
+            [
+                "2026-03-28T01:30:00.25Z",
+                "2026-03-28T02:00:00.25Z",
+                // 01:30:00.250 on 29 March is in London's gap: the gap's end, 01:00Z, with
+                // no fraction; its repetition 01:30:00Z is past the end, 02:00 BST = 01:00Z.
+                "2026-03-29T01:00:00Z",
+            ]
+        );
+        // Just after a run, the next one; a query in the same second but after the
+        // fraction does not return the run already gone.
+        assert_eq!(runs_of(&task, "2026-03-28T01:30:00.26Z", 1), ["2026-03-28T02:00:00.25Z"]);
+        assert_eq!(runs_of(&task, "2026-03-28T01:30:00Z", 1), ["2026-03-28T01:30:00.25Z"]);
+    }
+
+    #[test]
+    fn an_end_instant_with_milliseconds_is_inclusive_to_the_millisecond() {
+        let mut task = Task::new("t", "/bin/true");
+        let mut trigger = Trigger::new(TriggerKind::Daily { every: 1 })
+            .starting(Start::civil(date(2026, 1, 1).at(6, 0, 0, 500_000_000)));
+        trigger.end =
+            Some(crate::End::At { datetime: date(2026, 1, 2).at(6, 0, 0, 499_000_000), offset: None });
+        task.triggers.push(trigger.clone());
+        assert_eq!(runs_of(&task, "2026-01-01T00:00:00Z", 5), ["2026-01-01T06:00:00.5Z"]);
+        task.triggers[0].end =
+            Some(crate::End::At { datetime: date(2026, 1, 2).at(6, 0, 0, 500_000_000), offset: None });
+        assert_eq!(
+            runs_of(&task, "2026-01-01T00:00:00Z", 5),
+            ["2026-01-01T06:00:00.5Z", "2026-01-02T06:00:00.5Z"]
+        );
+    }
+
+    #[test]
+    fn a_fraction_finer_than_a_millisecond_is_refused() {
+        let mut task = Task::new("t", "/bin/true");
+        task.triggers.push(
+            Trigger::new(TriggerKind::Once).starting(Start::civil(date(2026, 1, 1).at(6, 0, 0, 1_500_000))),
+        );
+        let zones = Zones::new(jiff::tz::db().clone(), TimeZone::UTC);
+        let err = Schedule::new(&task, &zones).unwrap_err();
+        assert_eq!(err.problems()[0].field.to_string(), "trigger[1].start");
+        assert!(err.problems()[0].message.contains("millisecond"), "{}", err.problems()[0].message);
     }
 }

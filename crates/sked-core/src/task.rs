@@ -268,15 +268,22 @@ fn validate_trigger(i: usize, t: &Trigger, p: &mut impl FnMut(FieldPath, ErrorKi
             ),
         );
     }
+    // The store keeps instants to the microsecond and Windows' SYSTEMTIME to the
+    // millisecond: sked schedules to the millisecond. (An end is a bound, compared exactly.)
+    let fine = |d: &jiff::civil::DateTime| d.subsec_nanosecond() % 1_000_000 != 0;
     if let Some(s) = &t.start
-        && s.datetime.subsec_nanosecond() != 0
+        && fine(&s.datetime)
     {
         p(
             at(&["start"]),
             ErrorKind::InvalidValue,
-            format!("`{}` has a fraction of a second; sked schedules whole seconds", s.datetime),
+            format!(
+                "`{}` has a fraction finer than a millisecond; sked schedules to the millisecond, such as \"06:00:00.250\"",
+                s.datetime
+            ),
         );
     }
+
     if t.kind.is_event() {
         for (field, present) in [("end", t.end.is_some()), ("repeat", t.repeat.is_some())] {
             if present {

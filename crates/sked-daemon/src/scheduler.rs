@@ -348,7 +348,7 @@ impl Scheduler {
     ) -> Option<Occurrence> {
         let mut missed: VecDeque<Occurrence> = VecDeque::new();
         let mut dropped = 0usize;
-        for run in schedule.runs(since + SignedDuration::from_secs(1)) {
+        for run in schedule.runs(since + SignedDuration::from_nanos(1)) {
             if run.at >= now {
                 break;
             }

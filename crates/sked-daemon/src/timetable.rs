@@ -99,7 +99,8 @@ impl<K: Clone + Eq + Hash + Ord> Timetable<K> {
             out.push(Due { task: task.clone(), run });
             self.generation += 1;
             slot.generation = self.generation;
-            slot.next = slot.schedule.next_run(run.at + jiff::SignedDuration::from_secs(1));
+            // Runs may be a fraction of a second apart (two triggers at .100 and .600).
+            slot.next = slot.schedule.next_run(run.at + jiff::SignedDuration::from_nanos(1));
             if let Some(next) = slot.next {
                 self.heap.push(Reverse((next.at, self.generation, task)));
             }
@@ -198,5 +199,31 @@ mod tests {
         tt.replan(ts("2026-06-01T06:00:00Z"));
         assert_eq!(tt.next_due(), Some(ts("2026-06-02T05:00:00Z")));
         assert_eq!(tt.next_of(&"x").map(|r| r.at), Some(ts("2026-06-02T05:00:00Z")));
+    }
+
+    #[test]
+    fn runs_a_fraction_of_a_second_apart_are_each_taken() {
+        let mut t = Task::new("t", "/bin/true");
+        t.time_zone = Some("UTC".into());
+        for ms in [600, 100] {
+            t.triggers.push(Trigger::new(TriggerKind::Once).starting(Start::civil(date(2026, 1, 1).at(
+                6,
+                0,
+                0,
+                ms * 1_000_000,
+            ))));
+        }
+        let schedule = Schedule::new(&t, &Zones::new(jiff::tz::db().clone(), TimeZone::UTC)).unwrap();
+        let mut tt = Timetable::new();
+        tt.insert("t", schedule, ts("2026-01-01T00:00:00Z"));
+        assert_eq!(tt.next_due(), Some(ts("2026-01-01T06:00:00.1Z")));
+        let due = tt.take_due(ts("2026-01-01T06:00:00.5Z"));
+        assert_eq!(due.iter().map(|d| d.run.trigger).collect::<Vec<_>>(), [1]);
+        let due = tt.take_due(ts("2026-01-01T06:00:01Z"));
+        assert_eq!(
+            due.iter().map(|d| (d.run.trigger, d.run.at.to_string())).collect::<Vec<_>>(),
+            [(0, "2026-01-01T06:00:00.6Z".to_string())]
+        );
+        assert_eq!(tt.next_due(), None);
     }
 }

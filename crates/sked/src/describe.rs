@@ -75,7 +75,7 @@ pub fn run(source: &Source, zones: &Zones, opts: &Options, out: &mut dyn Write) 
         writeln!(
             out,
             "Runs from {} ({}); weeks start on Sunday; {mark} marks a day with runs.",
-            from.strftime("%a %Y-%m-%d %H:%M:%S %:z"),
+            crate::render::run_time(&from),
             crate::args::zone_name(tz),
         )?;
         writeln!(out)?;

@@ -102,7 +102,7 @@ fn write_text(
     let several = task.triggers.len() > 1;
     for run in runs {
         let z = run.at.to_zoned(tz.clone());
-        let when = z.strftime("%a %Y-%m-%d %H:%M:%S %:z");
+        let when = crate::render::run_time(&z);
         if several {
             writeln!(out, "  {when}  trigger {}", run.trigger + 1)?;
         } else {

@@ -181,7 +181,7 @@ pub fn show(view: &TaskView, task: &Task, next: &[NextRun], tz: &TimeZone) -> St
         fact("next runs", "none scheduled".into());
     }
     for (i, run) in next.iter().enumerate() {
-        let at = run.time.to_zoned(task_zone.clone()).strftime("%a %Y-%m-%d %H:%M:%S %:z");
+        let at = run_time(&run.time.to_zoned(task_zone.clone()));
         let several = task.triggers.len() > 1;
         let trigger = if several { format!("  trigger {}", run.trigger + 1) } else { String::new() };
         fact(if i == 0 { "next runs" } else { "" }, format!("{at}{trigger}"));
@@ -191,6 +191,16 @@ pub fn show(view: &TaskView, task: &Task, next: &[NextRun], tz: &TimeZone) -> St
     }
     fact("version", format!("{}, changed {}", s.version, time(Some(view.updated), tz)));
     out
+}
+
+/// A run's instant for people: `Mon 2026-01-05 06:00:00 +01:00`, with milliseconds only when
+/// the schedule has them.
+pub(crate) fn run_time(z: &jiff::Zoned) -> String {
+    if z.subsec_nanosecond() == 0 {
+        z.strftime("%a %Y-%m-%d %H:%M:%S %:z").to_string()
+    } else {
+        z.strftime("%a %Y-%m-%d %H:%M:%S%.3f %:z").to_string()
+    }
 }
 
 #[cfg(test)]

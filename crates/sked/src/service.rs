@@ -378,7 +378,7 @@ pub fn next_text(name: &str, zone: Option<&str>, triggers: usize, runs: &NextRun
         return text;
     }
     for run in &runs.runs {
-        let at = run.time.to_zoned(tz.clone()).strftime("%a %Y-%m-%d %H:%M:%S %:z").to_string();
+        let at = crate::render::run_time(&run.time.to_zoned(tz.clone()));
         if triggers > 1 {
             text.push_str(&format!("  {at}  trigger {}\n", run.trigger + 1));
         } else {

@@ -117,6 +117,9 @@ fn time() -> impl Strategy<Value = Time> {
         5 => (0..TIMES.len()).prop_map(|i| Time::constant(TIMES[i].0, TIMES[i].1, 0, 0)),
         4 => (0..24i8, 0..60i8).prop_map(|(h, m)| Time::constant(h, m, 0, 0)),
         1 => (0..24i8, 0..60i8, 0..60i8).prop_map(|(h, m, s)| Time::constant(h, m, s, 0)),
+        // Milliseconds: the plans compute on whole seconds and add the fraction back.
+        1 => (0..24i8, 0..60i8, prop_oneof![Just(0i8), 0..60i8], prop_oneof![Just(500i32), 1..1000i32])
+            .prop_map(|(h, m, s, ms)| Time::constant(h, m, s, ms * 1_000_000)),
     ]
 }
 

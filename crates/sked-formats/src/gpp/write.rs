@@ -361,7 +361,7 @@ fn trigger_losses(n: usize, t: &Trigger, out: &mut Vec<String>) {
         if s.offset.is_some() {
             loss("its start is pinned to an offset; v1 writes civil local time".into());
         }
-        if s.datetime.second() != 0 {
+        if s.datetime.second() != 0 || s.datetime.subsec_nanosecond() != 0 {
             loss("its start has seconds; v1 starts on whole minutes".into());
         }
     }

@@ -418,6 +418,12 @@ fn trigger_args(
                 ));
             }
         } else {
+            if s.datetime.subsec_nanosecond() != 0 {
+                loss(format!(
+                    "the fraction of a second of the start {} (schtasks /ST takes whole seconds)",
+                    s.datetime
+                ));
+            }
             push("/ST", Some(format_time(s.datetime.time())));
         }
     }

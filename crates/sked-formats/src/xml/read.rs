@@ -194,10 +194,13 @@ fn stamp(el: El<'_, '_>, w: &mut Vec<Diagnostic>) -> R<Stamp> {
             t.trim()
         ))
     })?;
-    if s.had_fraction {
+    if s.cut_fraction {
         w.push(Diagnostic::warning(
             el.text_location(),
-            format!("the fraction of a second in `<{}>` is dropped; sked schedules whole seconds", el.name()),
+            format!(
+                "the fraction of a second in `<{}>` is cut to milliseconds; sked schedules to the millisecond",
+                el.name()
+            ),
         ));
     }
     Ok(s)

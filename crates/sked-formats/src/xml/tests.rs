@@ -200,8 +200,8 @@ fn golden_offsets_pin_triggers() {
     );
     assert_eq!(
         task.triggers[1].start,
-        Some(Start::pinned(at(2026, 6, 1, 6, 0), Offset::UTC)),
-        "the fraction is dropped"
+        Some(Start::pinned(date(2026, 6, 1).at(6, 0, 0, 517_000_000), Offset::UTC)),
+        "milliseconds are kept"
     );
     assert_eq!(
         task.triggers[2].start,
@@ -215,13 +215,10 @@ fn golden_offsets_pin_triggers() {
     assert!(x.settings.idle_settings.is_some());
     assert_eq!(x.settings.priority, None);
     assert!(!x.utf16);
-    assert_eq!(
-        warnings.iter().map(|w| w.message.as_str()).collect::<Vec<_>>(),
-        ["the fraction of a second in `<StartBoundary>` is dropped; sked schedules whole seconds"]
-    );
+    assert!(warnings.is_empty(), "{warnings:?}");
     let written = String::from_utf8(assert_rewrites_to_same(WITH_OFFSETS)).unwrap();
     assert!(written.contains("<StartBoundary>2026-03-01T02:30:00+01:00</StartBoundary>"));
-    assert!(written.contains("<StartBoundary>2026-06-01T06:00:00Z</StartBoundary>"));
+    assert!(written.contains("<StartBoundary>2026-06-01T06:00:00.517Z</StartBoundary>"));
     assert!(written.contains("<StartBoundary>2026-01-05T09:00:00-05:00</StartBoundary>"));
 }
 

@@ -39,8 +39,8 @@ pub struct Stamp {
     pub datetime: DateTime,
     /// The offset written after it, if any (`Z` is zero).
     pub offset: Option<Offset>,
-    /// True when a fraction of a second was dropped.
-    pub had_fraction: bool,
+    /// True when digits of the fraction of a second finer than a millisecond were cut.
+    pub cut_fraction: bool,
 }
 
 /// Reads an `xs:dateTime`: `2005-10-11T13:21:17`, with an optional fraction of a second and
@@ -62,9 +62,10 @@ pub fn parse_datetime(s: &str) -> Result<Stamp, String> {
         (t, None)
     };
     let dt: DateTime = civil.parse().map_err(|_| bad())?;
-    let had_fraction = dt.subsec_nanosecond() != 0;
-    let datetime = dt.with().subsec_nanosecond(0).build().map_err(|_| bad())?;
-    Ok(Stamp { datetime, offset, had_fraction })
+    let nanos = dt.subsec_nanosecond();
+    let cut_fraction = nanos % 1_000_000 != 0;
+    let datetime = dt.with().subsec_nanosecond(nanos - nanos % 1_000_000).build().map_err(|_| bad())?;
+    Ok(Stamp { datetime, offset, cut_fraction })
 }
 
 fn parse_offset(s: &str) -> Option<Offset> {
@@ -88,7 +89,8 @@ fn parse_offset(s: &str) -> Option<Offset> {
     Offset::from_seconds(sign * (h * 3600 + m * 60)).ok()
 }
 
-/// Writes an `xs:dateTime` in whole seconds, with `Z` for a zero offset.
+/// Writes an `xs:dateTime`, with milliseconds when the time has a fraction and `Z` for a
+/// zero offset.
 pub fn datetime_text(dt: DateTime, offset: Option<Offset>) -> String {
     let mut out =
         if dt.year() < 0 { format!("-{:04}", -i32::from(dt.year())) } else { format!("{:04}", dt.year()) };
@@ -100,6 +102,9 @@ pub fn datetime_text(dt: DateTime, offset: Option<Offset>) -> String {
         dt.minute(),
         dt.second()
     ));
+    if dt.subsec_nanosecond() != 0 {
+        out.push_str(&format!(".{:03}", dt.subsec_nanosecond() / 1_000_000));
+    }
     if let Some(o) = offset {
         let secs = o.seconds();
         if secs == 0 {
@@ -172,8 +177,11 @@ mod tests {
         let s = parse_datetime("2026-03-01T06:00:00Z").unwrap();
         assert_eq!(s.offset, Some(Offset::UTC));
         let s = parse_datetime(" 2019-08-30T13:13:29.9736591 ").unwrap();
-        assert!(s.had_fraction && s.offset.is_none());
-        assert_eq!(s.datetime, date(2019, 8, 30).at(13, 13, 29, 0));
+        assert!(s.cut_fraction && s.offset.is_none());
+        assert_eq!(s.datetime, date(2019, 8, 30).at(13, 13, 29, 973_000_000));
+        let s = parse_datetime("2026-06-01T06:00:00.5170000Z").unwrap();
+        assert!(!s.cut_fraction);
+        assert_eq!(datetime_text(s.datetime, s.offset), "2026-06-01T06:00:00.517Z");
         for bad in ["", "2026-01-01", "yesterday", "2026-01-01T10:00:00+1", "2026-13-01T00:00:00"] {
             assert!(parse_datetime(bad).is_err(), "{bad}");
         }

@@ -106,9 +106,10 @@ pub fn offset() -> impl Strategy<Value = Offset> {
     .prop_map(|s| Offset::from_seconds(s).unwrap_or(Offset::UTC))
 }
 
-/// A civil or pinned start.
+/// A civil or pinned start, sometimes with milliseconds.
 pub fn start() -> impl Strategy<Value = Start> {
-    (datetime(), option::of(offset())).prop_map(|(datetime, offset)| Start { datetime, offset })
+    (datetime(), option::of(offset()), prop_oneof![3 => Just(0i32), 1 => 1i32..1000])
+        .prop_map(|(datetime, offset, ms)| Start { datetime: with_nanos(datetime, ms * 1_000_000), offset })
 }
 
 /// An end at or after `start` (or anywhere, without a start): a date or a date-time, with

@@ -278,3 +278,30 @@ fn an_invalid_task_stops_next_with_its_location() {
         )
         .run();
 }
+
+#[test]
+fn milliseconds_in_a_start_are_kept_and_shown() {
+    Test::new()
+        .file(
+            "tasks.toml",
+            "[[task]]\nname = \"ms\"\ncommand = \"/bin/true\"\ntime-zone = \"UTC\"\n\n\
+             [[task.trigger]]\ndaily = {}\nstart = \"2026-01-01T06:00:00.250\"\n",
+        )
+        .args(["next", "tasks.toml", "--from", "2026-01-01T06:00:00.1Z", "--count", "2"])
+        .stdout("ms (UTC)\n  Thu 2026-01-01 06:00:00.250 +00:00\n  Fri 2026-01-02 06:00:00.250 +00:00\n")
+        .run();
+}
+
+#[test]
+fn a_start_finer_than_a_millisecond_is_refused() {
+    Test::new()
+        .file(
+            "tasks.toml",
+            "[[task]]\nname = \"us\"\ncommand = \"/bin/true\"\n\n\
+             [[task.trigger]]\nonce = {}\nstart = \"2026-01-01T06:00:00.0005\"\n",
+        )
+        .args(["next", "tasks.toml"])
+        .status(1)
+        .stderr_contains("finer than a millisecond")
+        .run();
+}
