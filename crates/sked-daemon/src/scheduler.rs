@@ -18,7 +18,8 @@ use jiff::{SignedDuration, Timestamp};
 use sked_core::{MultipleInstances, Schedule, Task, TriggerKind, Zones};
 use sked_runner::{LogSpec, RunExit, RunIdentity, RunSpec, Runner, StopReason, Stopper, UserSpec};
 use sked_store::{
-    MissReason, Occurrence, Outcome, RunEnd, RunId, RunStart, Scope, Store, TaskFilter, TaskId, TaskRecord,
+    MissReason, Occurrence, Outcome, RunEnd, RunId, RunStart, RunUpdate, Scope, Store, TaskFilter, TaskId,
+    TaskRecord,
 };
 use tokio::sync::mpsc;
 
@@ -166,12 +167,6 @@ struct Pending {
     window_end: Option<Timestamp>,
 }
 
-/// A run's start or end, for the recorder.
-enum Record {
-    Start(RunId, RunStart),
-    End(RunId, RunEnd),
-}
-
 /// Writes run starts and ends to the store, in the order they happened, off the
 /// scheduler's path: the scheduler starts the next program while the last start is being
 /// written. (The claim, the write that makes a run happen exactly once, is made before the
@@ -179,21 +174,36 @@ enum Record {
 fn spawn_recorder(
     store: Arc<dyn Store>,
     node: String,
-) -> (mpsc::UnboundedSender<Record>, tokio::task::JoinHandle<()>) {
-    let (tx, mut rx) = mpsc::unbounded_channel::<Record>();
+) -> (mpsc::UnboundedSender<RunUpdate>, tokio::task::JoinHandle<()>) {
+    let (tx, mut rx) = mpsc::unbounded_channel::<RunUpdate>();
     let task = tokio::spawn(async move {
         let mut batch = Vec::new();
         while rx.recv_many(&mut batch, 4096).await > 0 {
-            let records = std::mem::take(&mut batch);
+            // What piled up while the last batch was written goes in one commit: a burst
+            // of runs costs a few commits, not two per run.
+            let updates = std::mem::take(&mut batch);
             let (store, node) = (store.clone(), node.clone());
             let written = tokio::task::spawn_blocking(move || {
-                for record in records {
-                    let (run, result) = match record {
-                        Record::Start(run, start) => (run, store.start_run(run, &node, &start).map(drop)),
-                        Record::End(run, end) => (run, store.finish_run(run, &node, &end).map(drop)),
-                    };
+                let results = match store.record_runs(&node, &updates) {
+                    Ok(results) => results,
+                    Err(e) => {
+                        // The batch failed as a whole (a busy or full disk, say): try each
+                        // on its own, so one bad moment does not lose a burst of records.
+                        tracing::warn!(records = updates.len(), "cannot record runs together: {e}");
+                        updates
+                            .iter()
+                            .map(|u| {
+                                store
+                                    .record_runs(&node, std::slice::from_ref(u))
+                                    .and_then(|mut r| r.pop().unwrap_or(Ok(())))
+                            })
+                            .collect()
+                    }
+                };
+                for (update, result) in updates.iter().zip(results) {
                     if let Err(e) = result {
                         // A run of a task deleted meanwhile has no record left to update.
+                        let (RunUpdate::Start(run, _) | RunUpdate::Finish(run, _)) = update;
                         tracing::debug!(run = run.0, "cannot record a run: {e}");
                     }
                 }
@@ -229,7 +239,7 @@ pub struct Scheduler {
     queued: HashMap<TaskId, VecDeque<Pending>>,
     events_tx: mpsc::UnboundedSender<Event>,
     events_rx: mpsc::UnboundedReceiver<Event>,
-    recorder: mpsc::UnboundedSender<Record>,
+    recorder: mpsc::UnboundedSender<RunUpdate>,
     recorder_task: tokio::task::JoinHandle<()>,
 }
 
@@ -592,16 +602,13 @@ impl Scheduler {
         // The definition is decoded here, not kept decoded: a definition that no longer
         // reads fails this run, and the scheduler goes on.
         let started = self.spec(l, &pending, log_path.clone()).and_then(|spec| {
-            match self.runner.start(spec.clone()) {
-                // The directory was removed under the running service: make it again, once.
-                Err(_) if !dir.exists() => {
-                    std::fs::create_dir_all(dir)
-                        .map_err(|e| format!("cannot create the log directory `{}`: {e}", dir.display()))?;
-                    self.runner.start(spec)
-                }
-                other => other,
+            // The directory was removed under the running service: make it again. (The
+            // runner creates the log itself only when the program first writes.)
+            if !dir.is_dir() {
+                std::fs::create_dir_all(dir)
+                    .map_err(|e| format!("cannot create the log directory `{}`: {e}", dir.display()))?;
             }
-            .map_err(|e| e.to_string())
+            self.runner.start(spec).map_err(|e| e.to_string())
         });
         match started {
             Ok(mut handle) => {
@@ -611,7 +618,7 @@ impl Scheduler {
                     log_path: Some(log_path),
                 };
                 let run = pending.run;
-                let _ = self.recorder.send(Record::Start(run, start));
+                let _ = self.recorder.send(RunUpdate::Start(run, start));
                 self.running
                     .entry(task)
                     .or_default()
@@ -681,7 +688,7 @@ impl Scheduler {
         message: Option<String>,
     ) {
         let end = RunEnd { outcome, ended_at: self.clock.now(), exit_code, signal, log_bytes, message };
-        let _ = self.recorder.send(Record::End(run, end));
+        let _ = self.recorder.send(RunUpdate::Finish(run, end));
     }
 
     async fn on_event(&mut self, event: Event) {

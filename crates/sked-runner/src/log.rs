@@ -1,9 +1,11 @@
 //! The per-run log: creating it, writing output to it under a size cap, and pruning old ones.
 
 use std::fs::{self, File, OpenOptions, Permissions};
+use std::future::Future;
 use std::io;
 use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
 use std::path::{Path, PathBuf};
+use std::pin::Pin;
 use std::time::{Duration, SystemTime};
 
 use tokio::io::{AsyncWrite, AsyncWriteExt};
@@ -55,20 +57,71 @@ pub(crate) fn create(spec: &LogSpec, owner: Option<(u32, u32)>) -> Result<File, 
     Ok(file)
 }
 
+/// Opens the log the first time output arrives, with the message to record if it cannot.
+pub(crate) type Opener<W> =
+    Box<dyn FnOnce() -> Pin<Box<dyn Future<Output = Result<W, String>> + Send>> + Send>;
+
+/// Where the log's bytes go: not opened yet, or open.
+enum Sink<W> {
+    Closed(Option<Opener<W>>),
+    Open(W),
+}
+
+/// Fails as [`create`] would when something is already at the log's path (not following a
+/// symbolic link), without creating anything.
+pub(crate) fn check_free(spec: &LogSpec) -> Result<(), Error> {
+    match fs::symlink_metadata(&spec.path) {
+        Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(()),
+        Err(e) => Err(Error::new(Inner::LogCreate { path: spec.path.clone(), source: e })),
+        Ok(_) => Err(Error::new(Inner::LogCreate {
+            path: spec.path.clone(),
+            source: io::Error::from_raw_os_error(libc::EEXIST),
+        })),
+    }
+}
+
 /// Writes output to a log, keeping at most `max` bytes and counting the rest.
 ///
 /// Every chunk is written and flushed as it arrives, so a reader following the file sees
-/// output as the program produces it.
+/// output as the program produces it. A lazy log is created only when there is something to
+/// write: a run that prints nothing costs no file (on a journalling file system, creating
+/// files is most of what a burst of quiet runs would cost beyond the processes themselves).
 pub(crate) struct LogWriter<W> {
-    out: W,
+    out: Sink<W>,
     max: u64,
     summary: LogSummary,
     last: Option<u8>,
 }
 
 impl<W: AsyncWrite + Unpin> LogWriter<W> {
+    /// A log writing to `out`, open already.
+    #[cfg(test)]
     pub(crate) fn new(out: W, max: u64) -> Self {
-        LogWriter { out, max, summary: LogSummary::default(), last: None }
+        LogWriter { out: Sink::Open(out), max, summary: LogSummary::default(), last: None }
+    }
+
+    /// A log that `open` creates when the first byte is to be written.
+    pub(crate) fn lazy(open: Opener<W>, max: u64) -> Self {
+        LogWriter { out: Sink::Closed(Some(open)), max, summary: LogSummary::default(), last: None }
+    }
+
+    /// The open log, opening it now if it is not; `None` when it could not be opened (the
+    /// error is in the summary).
+    async fn sink(&mut self) -> Option<&mut W> {
+        if let Sink::Closed(open) = &mut self.out {
+            let open = open.take()?;
+            match open().await {
+                Ok(w) => self.out = Sink::Open(w),
+                Err(e) => {
+                    self.summary.error = Some(e);
+                    return None;
+                }
+            }
+        }
+        match &mut self.out {
+            Sink::Open(w) => Some(w),
+            Sink::Closed(_) => None,
+        }
     }
 
     /// Writes what fits under the cap, counts the rest as dropped.
@@ -81,13 +134,20 @@ impl<W: AsyncWrite + Unpin> LogWriter<W> {
         };
         if keep > 0 {
             let kept = &chunk[..keep];
-            match write_flushed(&mut self.out, kept).await {
+            // `Err(None)`: the log could not be opened, and the summary says why already.
+            let written = match self.sink().await {
+                Some(out) => write_flushed(out, kept).await.map_err(|e| Some(e.to_string())),
+                None => Err(None),
+            };
+            match written {
                 Ok(()) => {
                     self.summary.bytes += keep as u64;
                     self.last = kept.last().copied();
                 }
                 Err(e) => {
-                    self.summary.error = Some(e.to_string());
+                    if let Some(e) = e {
+                        self.summary.error = Some(e);
+                    }
                     self.summary.dropped += keep as u64;
                 }
             }
@@ -104,11 +164,17 @@ impl<W: AsyncWrite + Unpin> LogWriter<W> {
                 "{newline}[sked: output truncated: {} bytes dropped after the first {} bytes]\n",
                 self.summary.dropped, self.summary.bytes
             );
-            if let Err(e) = write_flushed(&mut self.out, marker.as_bytes()).await {
-                self.summary.error = Some(e.to_string());
+            let written = match self.sink().await {
+                Some(out) => write_flushed(out, marker.as_bytes()).await.map_err(|e| e.to_string()),
+                None => Ok(()),
+            };
+            if let Err(e) = written {
+                self.summary.error = Some(e);
             }
         }
-        let _ = self.out.shutdown().await;
+        if let Sink::Open(out) = &mut self.out {
+            let _ = out.shutdown().await;
+        }
         self.summary
     }
 }
@@ -206,6 +272,36 @@ mod tests {
         assert_eq!(text, "hello\n[sked: output truncated: 6 bytes dropped after the first 6 bytes]\n");
         let (text, _) = output(0, &[b"x"]).await;
         assert_eq!(text, "[sked: output truncated: 1 bytes dropped after the first 0 bytes]\n");
+    }
+
+    #[tokio::test]
+    async fn a_lazy_log_is_opened_by_the_first_byte_and_an_open_failure_is_counted() {
+        let never: Opener<Vec<u8>> = Box::new(|| panic!("nothing to write: never opened"));
+        assert_eq!(LogWriter::lazy(never, 10).finish().await, LogSummary::default());
+
+        let failing: Opener<Vec<u8>> =
+            Box::new(|| Box::pin(async { Err("could not create log file".to_string()) }));
+        let mut w = LogWriter::lazy(failing, 10);
+        w.write(b"hello").await;
+        w.write(b"again").await;
+        let s = w.finish().await;
+        assert_eq!(s, LogSummary { bytes: 0, dropped: 10, error: Some("could not create log file".into()) });
+
+        let opening: Opener<Vec<u8>> = Box::new(|| Box::pin(async { Ok(Vec::new()) }));
+        let mut w = LogWriter::lazy(opening, 3);
+        w.write(b"hello").await;
+        let s = w.finish().await;
+        assert_eq!(s, LogSummary { bytes: 3, dropped: 2, error: None });
+    }
+
+    #[test]
+    fn check_free_refuses_anything_in_the_way() {
+        let dir = tempfile::tempdir().unwrap();
+        let spec = LogSpec::new(dir.path().join("r.log"));
+        check_free(&spec).unwrap();
+        std::os::unix::fs::symlink(dir.path().join("nowhere"), &spec.path).unwrap();
+        let err = check_free(&spec).unwrap_err();
+        assert!(err.to_string().contains("File exists"), "{err}");
     }
 
     #[test]

@@ -55,23 +55,27 @@ impl Runner for ProcessRunner {
     fn start(&self, spec: RunSpec) -> Result<RunHandle, Error> {
         let runtime = tokio::runtime::Handle::try_current().map_err(|_| Error::new(Inner::NoRuntime))?;
         let prepared = Prepared::new(&spec)?;
-        let file = log::create(&spec.log, prepared.switch.as_ref().map(|s| (s.uid, s.gid)))?;
+        // The log is created when the program first writes (see `LogWriter`); a file already
+        // in its place stops the run here, before anything starts, as creating it would.
+        log::check_free(&spec.log)?;
         let _guard = runtime.enter();
-        let started = match spawn(&spec, &prepared) {
-            Ok(started) => started,
-            Err(e) => {
-                // No run, no log: a start error is reported by the daemon, not in a log file.
-                let _ = std::fs::remove_file(&spec.log.path);
-                return Err(e);
-            }
-        };
+        let started = spawn(&spec, &prepared)?;
+        let (log_spec, owner) = (spec.log.clone(), prepared.switch.as_ref().map(|s| (s.uid, s.gid)));
+        let open: log::Opener<tokio::fs::File> = Box::new(move || {
+            Box::pin(async move {
+                let created = tokio::task::spawn_blocking(move || log::create(&log_spec, owner))
+                    .await
+                    .map_err(|e| e.to_string())?;
+                created.map(tokio::fs::File::from_std).map_err(|e| e.to_string())
+            })
+        });
         let (handle, control) = RunHandle::new(started.pid);
         let now = Instant::now();
         let sup = Supervisor {
             pid: started.pid,
             pidfd: started.pidfd,
             output: started.output,
-            log: LogWriter::new(tokio::fs::File::from_std(file), spec.log.max_bytes),
+            log: LogWriter::lazy(open, spec.log.max_bytes),
             control,
             deadline: spec.max_run_time.map(|d| now + d),
             stop_at: spec.stop_at,

@@ -169,8 +169,9 @@ pub struct RunIdentity {
 /// Where a run's output goes and how much of it is kept.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct LogSpec {
-    /// The per-run log file. It must not exist yet: it is created (never followed through a
-    /// symbolic link, never overwritten), its directory must exist.
+    /// The per-run log file. It must not exist yet: it is created when the program first
+    /// writes (never followed through a symbolic link, never overwritten), in a directory
+    /// that must exist. A run that writes nothing leaves no file.
     pub path: PathBuf,
     /// The most bytes of output kept. Output past it is read and counted but dropped, and
     /// one marker line saying how many bytes were dropped ends the file.

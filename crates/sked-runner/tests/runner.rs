@@ -9,8 +9,8 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use sked_runner::{
-    ErrorKind, ExitStatus, LogSpec, Outcome, ProcessRunner, RunExit, RunHandle, RunIdentity, RunSpec, Runner,
-    StopReason, UserSpec,
+    ErrorKind, ExitStatus, LogSpec, LogSummary, Outcome, ProcessRunner, RunExit, RunHandle, RunIdentity,
+    RunSpec, Runner, StopReason, UserSpec,
 };
 use tempfile::TempDir;
 
@@ -55,8 +55,13 @@ async fn wait(handle: &mut RunHandle) -> RunExit {
     tokio::time::timeout(PATIENCE, handle.wait()).await.expect("the run ended in time").expect("wait")
 }
 
+/// The log's text; a run that has written nothing (yet) has no file, which reads as empty.
 fn read(path: &Path) -> String {
-    String::from_utf8_lossy(&std::fs::read(path).unwrap()).into_owned()
+    match std::fs::read(path) {
+        Ok(bytes) => String::from_utf8_lossy(&bytes).into_owned(),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
+        Err(e) => panic!("cannot read {}: {e}", path.display()),
+    }
 }
 
 /// Waits until the log holds a complete line; returns the log's first line.
@@ -106,6 +111,26 @@ async fn exit_codes_are_recorded() {
     assert_eq!(exit.status, ExitStatus::Exited(3));
     assert_eq!(exit.outcome(), Outcome::Failed);
     assert!(exit.ended >= exit.started);
+}
+
+#[tokio::test]
+async fn a_quiet_run_leaves_no_log_file_and_a_talkative_one_gets_its_file_on_the_first_byte() {
+    let f = Fixture::new();
+    let spec = f.spec("/bin/true", &[]);
+    let path = spec.log.path.clone();
+    let (exit, _) = f.run(spec).await;
+    assert_eq!(exit.log, LogSummary::default());
+    assert!(!path.exists(), "no output, no file");
+
+    let mut spec = f.spec("/bin/sh", &["-c", "sleep 0.3; echo late"]);
+    spec.log = LogSpec::new(f.dir.path().join("t.log")).mode(0o640);
+    let path = spec.log.path.clone();
+    let mut handle = f.runner.start(spec).unwrap();
+    assert!(!path.exists(), "created when the program first writes");
+    let exit = wait(&mut handle).await;
+    assert_eq!(read(&path), "late\n");
+    assert_eq!(std::fs::metadata(&path).unwrap().permissions().mode() & 0o777, 0o640);
+    assert_eq!(exit.log.bytes, 5);
 }
 
 #[tokio::test]

@@ -93,7 +93,7 @@ pub use error::{Error, ErrorKind, Result};
 pub use history::{Cursor, HistoryEntry, HistoryPage, HistoryQuery, Pruned, Retention};
 pub use memory::MemoryStore;
 pub use missed::{MissReason, Missed};
-pub use run::{Occurrence, Outcome, RunEnd, RunId, RunRecord, RunStart};
+pub use run::{Occurrence, Outcome, RunEnd, RunId, RunRecord, RunStart, RunUpdate};
 pub use scope::Scope;
 pub use sqlite::{Durability, OpenOptions, SCHEMA_VERSION, SqliteStore};
 pub use state::{LastRun, TaskState};

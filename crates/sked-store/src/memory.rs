@@ -1,5 +1,6 @@
 //! [`MemoryStore`]: a store that lives in memory, for tests of the daemon.
 
+use crate::RunUpdate;
 use crate::{
     Applied, ChangeSet, Deleted, HistoryPage, HistoryQuery, MissReason, Occurrence, OpenOptions, Pruned,
     Result, Retention, RunEnd, RunId, RunRecord, RunStart, Scope, SourceRef, SqliteStore, Store, TaskDef,
@@ -94,6 +95,10 @@ impl Store for MemoryStore {
 
     fn finish_run(&self, run: RunId, node: &str, end: &RunEnd) -> Result<RunRecord> {
         self.0.finish_run(run, node, end)
+    }
+
+    fn record_runs(&self, node: &str, updates: &[RunUpdate]) -> Result<Vec<Result<()>>> {
+        self.0.record_runs(node, updates)
     }
 
     fn get_run(&self, run: RunId) -> Result<RunRecord> {

@@ -192,3 +192,12 @@ mod tests {
         assert!(!Outcome::Running.is_final());
     }
 }
+
+/// A start or an end of a claimed run, for [`Store::record_runs`](crate::Store::record_runs).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum RunUpdate {
+    /// The run started.
+    Start(RunId, RunStart),
+    /// The run ended.
+    Finish(RunId, RunEnd),
+}

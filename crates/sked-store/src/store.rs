@@ -2,8 +2,8 @@
 
 use crate::{
     Applied, ChangeSet, Deleted, HistoryPage, HistoryQuery, MissReason, Occurrence, Pruned, Result,
-    Retention, RunEnd, RunId, RunRecord, RunStart, Scope, SourceRef, TaskDef, TaskFilter, TaskId, TaskRecord,
-    TaskState,
+    Retention, RunEnd, RunId, RunRecord, RunStart, RunUpdate, Scope, SourceRef, TaskDef, TaskFilter, TaskId,
+    TaskRecord, TaskState,
 };
 
 /// Where sked keeps its tasks, runs and missed times.
@@ -103,6 +103,21 @@ pub trait Store: Send + Sync {
 
     /// Record the end of claimed or running run `run`. Only `node`, which claimed it, may.
     fn finish_run(&self, run: RunId, node: &str, end: &RunEnd) -> Result<RunRecord>;
+
+    /// Record several starts and ends of runs claimed by `node`, in order; one commit where
+    /// the store can, so a burst of runs does not cost a commit each. Each update succeeds or
+    /// fails on its own (the run of a task deleted meanwhile has no record left to update):
+    /// the result holds one entry per update. The `Err` of the whole call means none was
+    /// recorded.
+    fn record_runs(&self, node: &str, updates: &[RunUpdate]) -> Result<Vec<Result<()>>> {
+        Ok(updates
+            .iter()
+            .map(|u| match u {
+                RunUpdate::Start(run, start) => self.start_run(*run, node, start).map(drop),
+                RunUpdate::Finish(run, end) => self.finish_run(*run, node, end).map(drop),
+            })
+            .collect())
+    }
 
     /// The run `run`.
     fn get_run(&self, run: RunId) -> Result<RunRecord>;

@@ -688,3 +688,36 @@ fn claim_many_claims_each_time_once_in_one_go() {
     let again = store.claim_many(&[(a, occ), (b, occ)], "n2").unwrap();
     assert_eq!(again, [None, None], "each scheduled time is claimed once");
 }
+
+#[test]
+fn record_runs_writes_starts_and_ends_together_and_each_failure_alone() {
+    use sked_store::RunUpdate;
+    let (_dir, _path, store) = temp_store();
+    let task = store.create(0, &def("t", "x"), None).unwrap().id;
+    let a = store.claim(task, Some(Occurrence::new(minute(0), 0)), NODE).unwrap().unwrap();
+    let b = store.claim(task, Some(Occurrence::new(minute(1), 0)), NODE).unwrap().unwrap();
+    let start = |i| RunStart { started_at: minute(i), pid: Some(7), log_path: None };
+    let end = RunEnd { exit_code: Some(0), ..RunEnd::new(Outcome::Succeeded, minute(2)) };
+    let results = store
+        .record_runs(
+            NODE,
+            &[
+                RunUpdate::Start(a, start(0)),
+                RunUpdate::Start(b, start(1)),
+                RunUpdate::Finish(a, end.clone()),
+                RunUpdate::Finish(RunId(9999), end.clone()),
+                RunUpdate::Start(a, start(0)),
+            ],
+        )
+        .unwrap();
+    assert!(results[0].is_ok() && results[1].is_ok() && results[2].is_ok());
+    assert_eq!(results[3].as_ref().unwrap_err().kind(), ErrorKind::NotFound, "no such run");
+    assert!(results[4].is_err(), "a finished run does not start again");
+    assert_eq!(store.get_run(a).unwrap().outcome, Outcome::Succeeded);
+    assert_eq!(store.get_run(b).unwrap().outcome, Outcome::Running);
+    assert_eq!(store.get_run(b).unwrap().pid, Some(7));
+    // Another node's run is not this node's to record.
+    let other = store.record_runs("node-b", &[RunUpdate::Finish(b, end)]).unwrap();
+    assert!(other[0].is_err());
+    assert_eq!(store.get_run(b).unwrap().outcome, Outcome::Running);
+}

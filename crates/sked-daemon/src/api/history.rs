@@ -151,11 +151,20 @@ impl Api {
     pub async fn log(&self, caller: u32, id: i64, offset: u64) -> ApiResult<Vec<u8>> {
         let run = self.run_record(caller, id).await?;
         let path = run.log_path.ok_or_else(|| ApiError::not_found(format!("run {id} has no log")))?;
+        // The file is made when the program first writes: a run still going, or one that
+        // ended having written nothing, has no file and an empty log.
+        let empty = run.ended_at.is_none() || run.log_bytes.unwrap_or(0) == 0;
         tokio::task::spawn_blocking(move || {
-            let mut f = std::fs::File::open(&path).map_err(|e| match e.kind() {
-                std::io::ErrorKind::NotFound => ApiError::not_found(format!("the log of run {id} is gone")),
-                _ => ApiError::internal(format!("cannot read the log `{}`: {e}", path.display())),
-            })?;
+            let mut f = match std::fs::File::open(&path) {
+                Ok(f) => f,
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound && empty => return Ok(Vec::new()),
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                    return Err(ApiError::not_found(format!("the log of run {id} is gone")));
+                }
+                Err(e) => {
+                    return Err(ApiError::internal(format!("cannot read the log `{}`: {e}", path.display())));
+                }
+            };
             let mut out = Vec::new();
             f.seek(SeekFrom::Start(offset))
                 .and_then(|_| f.read_to_end(&mut out))

@@ -18,6 +18,7 @@ use rusqlite::{Connection, OpenFlags, TransactionBehavior};
 
 pub use schema::SCHEMA_VERSION;
 
+use crate::RunUpdate;
 use crate::{
     Applied, ChangeSet, Deleted, HistoryPage, HistoryQuery, MissReason, Occurrence, Pruned, Result,
     Retention, RunEnd, RunId, RunRecord, RunStart, Scope, SourceRef, Store, TaskDef, TaskFilter, TaskId,
@@ -382,6 +383,20 @@ impl Store for SqliteStore {
 
     fn finish_run(&self, run: RunId, node: &str, end: &RunEnd) -> Result<RunRecord> {
         self.write(Commit::Other, |c, _| runs::finish(c, run, node, end))
+    }
+
+    fn record_runs(&self, node: &str, updates: &[RunUpdate]) -> Result<Vec<Result<()>>> {
+        // Each update checks, then makes its one UPDATE: a failed one has changed nothing,
+        // and the others commit together.
+        self.write(Commit::Other, |c, _| {
+            Ok(updates
+                .iter()
+                .map(|u| match u {
+                    RunUpdate::Start(run, start) => runs::start_quietly(c, *run, node, start),
+                    RunUpdate::Finish(run, end) => runs::finish_quietly(c, *run, node, end),
+                })
+                .collect())
+        })
     }
 
     fn get_run(&self, run: RunId) -> Result<RunRecord> {

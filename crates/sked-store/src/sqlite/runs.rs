@@ -189,6 +189,48 @@ pub(super) fn finish(conn: &Connection, id: RunId, node: &str, end: &RunEnd) -> 
     )
 }
 
+/// [`start`] without reading the run back, for batches: one UPDATE when the run is this
+/// node's claimed run; otherwise [`start`]'s checks say what is wrong.
+pub(super) fn start_quietly(conn: &Connection, id: RunId, node: &str, s: &RunStart) -> Result<()> {
+    let changed = conn
+        .prepare_cached(
+            "UPDATE runs SET state = 'running', started_at = ?2, pid = ?3, log_path = ?4
+             WHERE id = ?1 AND claimed_by = ?5 AND state = 'claimed'",
+        )?
+        .execute(params![id.0, micros(s.started_at), s.pid, s.log_path.as_deref().map(path_bytes), node])?;
+    if changed == 0 {
+        return start(conn, id, node, s).map(drop);
+    }
+    refresh_last_run(conn, id)
+}
+
+/// [`finish`] without reading the run back, for batches.
+pub(super) fn finish_quietly(conn: &Connection, id: RunId, node: &str, end: &RunEnd) -> Result<()> {
+    if !end.outcome.is_final() {
+        return Err(Repr::NotFinal { run: id, outcome: end.outcome }.into());
+    }
+    let log_bytes = end.log_bytes.map(|b| to_i64("log_bytes", b)).transpose()?;
+    let changed = conn
+        .prepare_cached(
+            "UPDATE runs SET state = ?2, ended_at = ?3, exit_code = ?4, signal = ?5, log_bytes = ?6, message = ?7
+             WHERE id = ?1 AND claimed_by = ?8 AND state IN ('claimed', 'running')",
+        )?
+        .execute(params![
+            id.0,
+            end.outcome.as_str(),
+            micros(end.ended_at),
+            end.exit_code,
+            end.signal,
+            log_bytes,
+            end.message,
+            node
+        ])?;
+    if changed == 0 {
+        return finish(conn, id, node, end).map(drop);
+    }
+    refresh_last_run(conn, id)
+}
+
 fn collect_runs(rows: impl Iterator<Item = rusqlite::Result<HistoryEntry>>) -> Result<Vec<RunRecord>> {
     let mut runs = Vec::new();
     for entry in rows {

@@ -58,6 +58,9 @@ fn runs_a_task_now_and_records_its_output() {
     assert_eq!(out.status.code(), Some(1));
     let h = d.history("fail");
     assert_eq!((h[0].outcome.as_str(), h[0].exit_code), ("failed", Some(1)));
+    // It printed nothing: no log file was made, and its log reads as empty, not as gone.
+    assert_eq!(d.ok(["logs", "fail"]), "");
+    assert_eq!(h[0].log_bytes, Some(0));
 
     let list: sked_api::types::TaskList = d.json(&["list"]);
     let names: Vec<&str> = list.tasks.iter().map(|t| t.name.as_str()).collect();
