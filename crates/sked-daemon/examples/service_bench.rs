@@ -158,10 +158,7 @@ async fn burst() {
         N as f64 / took,
         started.len()
     );
-    println!(
-        "  sked, due -> first started: {:>7.1} ms",
-        first.duration_since(due).as_secs_f64() * 1e3
-    );
+    println!("  sked, due -> first started: {:>7.1} ms", first.duration_since(due).as_secs_f64() * 1e3);
     println!("  sked rate / raw rate:      {:>8.0} %  (target >= 80 %)", ratio * 100.0);
     drop(stop);
     tokio::time::sleep(Duration::from_millis(500)).await;
