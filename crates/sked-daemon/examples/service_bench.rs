@@ -122,46 +122,63 @@ fn percentile(sorted: &[f64], p: f64) -> f64 {
     sorted[((sorted.len() - 1) as f64 * p).round() as usize]
 }
 
+/// Rounds of the burst benchmark: this machine's spread from one run to the next is wide,
+/// so each round measures the raw loop and sked back to back, and the median ratio is the
+/// figure.
+const BURST_ROUNDS: usize = 5;
+
 async fn burst() {
     const N: usize = 2000;
-    // The raw rate: a plain loop spawning the same processes.
-    let t0 = Instant::now();
-    let mut children: Vec<_> =
-        (0..N).map(|_| std::process::Command::new("/bin/true").spawn().expect("spawn /bin/true")).collect();
-    let raw = t0.elapsed();
-    for c in &mut children {
-        let _ = c.wait();
+    println!("burst: {N} tasks due at one instant running /bin/true, {BURST_ROUNDS} rounds");
+    let mut ratios = Vec::new();
+    for round in 1..=BURST_ROUNDS {
+        // The raw rate: a plain loop spawning the same processes.
+        let t0 = Instant::now();
+        let mut children: Vec<_> = (0..N)
+            .map(|_| std::process::Command::new("/bin/true").spawn().expect("spawn /bin/true"))
+            .collect();
+        let raw = t0.elapsed();
+        for c in &mut children {
+            let _ = c.wait();
+        }
+        let dir = tempfile::tempdir().unwrap();
+        let store: Arc<dyn Store> = Arc::new(SqliteStore::open(dir.path().join("sked.db")).unwrap());
+        let due = Timestamp::now().round(jiff::Unit::Second).unwrap() + SignedDuration::from_secs(4);
+        let tasks: Vec<Task> = (0..N).map(|i| once_at(&format!("burst/{i}"), due)).collect();
+        insert(store.as_ref(), &tasks);
+        let (_control, stop, _) = start(store.clone(), &dir.path().join("logs")).await;
+        // Reading the history while the burst goes on would take CPU from it: look only
+        // once it is surely over (the start times come from the store, not from when they
+        // are read).
+        let over = due + SignedDuration::try_from(raw * 3).unwrap();
+        tokio::time::sleep(over.duration_since(Timestamp::now()).unsigned_abs()).await;
+        let records = wait_started(&store, N, Duration::from_secs(60)).await;
+        let started: Vec<Timestamp> = records.iter().filter_map(|r| r.started_at).collect();
+        let last = started.iter().max().copied().unwrap_or(due);
+        let first = started.iter().min().copied().unwrap_or(due);
+        let took = last.duration_since(due).as_secs_f64();
+        let ratio = raw.as_secs_f64() / took;
+        ratios.push(ratio);
+        println!(
+            "  round {round}: raw spawn loop {:>7.1} ms ({:.0} /s); sked, due -> all started {:>7.1} ms ({:.0} /s, {} of {N}, first after {:.1} ms); ratio {:>3.0} %",
+            raw.as_secs_f64() * 1e3,
+            N as f64 / raw.as_secs_f64(),
+            took * 1e3,
+            N as f64 / took,
+            started.len(),
+            first.duration_since(due).as_secs_f64() * 1e3,
+            ratio * 100.0
+        );
+        drop(stop);
+        tokio::time::sleep(Duration::from_millis(500)).await;
     }
-    let dir = tempfile::tempdir().unwrap();
-    let store: Arc<dyn Store> = Arc::new(SqliteStore::open(dir.path().join("sked.db")).unwrap());
-    let due = Timestamp::now().round(jiff::Unit::Second).unwrap() + SignedDuration::from_secs(4);
-    let tasks: Vec<Task> = (0..N).map(|i| once_at(&format!("burst/{i}"), due)).collect();
-    insert(store.as_ref(), &tasks);
-    let logs =
-        std::env::var("BENCH_LOGS").map(std::path::PathBuf::from).unwrap_or_else(|_| dir.path().join("logs"));
-    let (_control, stop, _) = start(store.clone(), &logs).await;
-    let records = wait_started(&store, N, Duration::from_secs(60)).await;
-    let started: Vec<Timestamp> = records.iter().filter_map(|r| r.started_at).collect();
-    let last = started.iter().max().copied().unwrap_or(due);
-    let first = started.iter().min().copied().unwrap_or(due);
-    let took = last.duration_since(due).as_secs_f64();
-    let ratio = raw.as_secs_f64() / took;
-    println!("burst: {N} tasks due at one instant running /bin/true");
+    ratios.sort_by(f64::total_cmp);
     println!(
-        "  raw spawn loop:            {:>8.1} ms ({:.0} /s)",
-        raw.as_secs_f64() * 1e3,
-        N as f64 / raw.as_secs_f64()
+        "  sked rate / raw rate: median {:.0} % (min {:.0} %, max {:.0} %)   (target >= 80 %)",
+        percentile(&ratios, 0.5) * 100.0,
+        ratios[0] * 100.0,
+        ratios[ratios.len() - 1] * 100.0
     );
-    println!(
-        "  sked, due -> all started:  {:>8.1} ms ({:.0} /s), {} of {N} started",
-        took * 1e3,
-        N as f64 / took,
-        started.len()
-    );
-    println!("  sked, due -> first started: {:>7.1} ms", first.duration_since(due).as_secs_f64() * 1e3);
-    println!("  sked rate / raw rate:      {:>8.0} %  (target >= 80 %)", ratio * 100.0);
-    drop(stop);
-    tokio::time::sleep(Duration::from_millis(500)).await;
 }
 
 async fn lateness(durability: Durability) {
