@@ -687,6 +687,25 @@ fn claim_many_claims_each_time_once_in_one_go() {
     assert_eq!(first[2], None, "a deleted task claims nothing");
     let again = store.claim_many(&[(a, occ), (b, occ)], "n2").unwrap();
     assert_eq!(again, [None, None], "each scheduled time is claimed once");
+    // The task's state moves as one claim at a time moves it: the latest time accounted
+    // for, and the newest run (the run-now claim of `a`, which has no scheduled time).
+    let later = Some(sked_store::Occurrence::new(t + jiff::SignedDuration::from_hours(1), 0));
+    let c = store.create(1000, &sked_store::TaskDef::new("c", b"x".to_vec()), None).unwrap().id;
+    store.claim(c, later, "n1").unwrap().unwrap();
+    store.claim(c, occ, "n1").unwrap().unwrap();
+    let one_by_one = store.task_state(c).unwrap();
+    let state = store.task_state(a).unwrap();
+    assert_eq!(state.last_accounted, Some(t));
+    let last = state.last_run.unwrap();
+    assert_eq!((last.id, last.outcome, last.started_at), (first[3].unwrap(), Outcome::Claimed, None));
+    let d = store.create(1000, &sked_store::TaskDef::new("d", b"x".to_vec()), None).unwrap().id;
+    let ids = store.claim_many(&[(d, later), (d, occ)], "n1").unwrap();
+    let batched = store.task_state(d).unwrap();
+    assert_eq!(batched.last_accounted, one_by_one.last_accounted, "never moved back");
+    assert_eq!(
+        batched.last_run.map(|r| (r.outcome, r.id == ids[1].unwrap())),
+        Some((Outcome::Claimed, true))
+    );
 }
 
 #[test]
@@ -716,6 +735,13 @@ fn record_runs_writes_starts_and_ends_together_and_each_failure_alone() {
     assert_eq!(store.get_run(a).unwrap().outcome, Outcome::Succeeded);
     assert_eq!(store.get_run(b).unwrap().outcome, Outcome::Running);
     assert_eq!(store.get_run(b).unwrap().pid, Some(7));
+    // The task's state shows its newest run, b, as it is after the batch.
+    let last = store.task_state(task).unwrap().last_run.unwrap();
+    assert_eq!((last.id, last.outcome, last.started_at), (b, Outcome::Running, Some(minute(1))));
+    let c = store.claim(task, Some(Occurrence::new(minute(3), 0)), NODE).unwrap().unwrap();
+    store.record_runs(NODE, &[RunUpdate::Start(c, start(3)), RunUpdate::Finish(c, end.clone())]).unwrap();
+    let last = store.task_state(task).unwrap().last_run.unwrap();
+    assert_eq!((last.id, last.outcome, last.exit_code), (c, Outcome::Succeeded, Some(0)));
     // Another node's run is not this node's to record.
     let other = store.record_runs("node-b", &[RunUpdate::Finish(b, end)]).unwrap();
     assert!(other[0].is_err());

@@ -365,10 +365,7 @@ impl Store for SqliteStore {
         self.write(Commit::Claim, |c, now| {
             claims
                 .iter()
-                .map(|(task, occurrence)| match runs::claim(c, *task, *occurrence, node, now) {
-                    Err(e) if e.kind() == crate::ErrorKind::NotFound => Ok(None),
-                    other => other,
-                })
+                .map(|(task, occurrence)| runs::claim_quickly(c, *task, *occurrence, node, now))
                 .collect()
         })
     }
@@ -387,15 +384,20 @@ impl Store for SqliteStore {
 
     fn record_runs(&self, node: &str, updates: &[RunUpdate]) -> Result<Vec<Result<()>>> {
         // Each update checks, then makes its one UPDATE: a failed one has changed nothing,
-        // and the others commit together.
+        // and the others commit together, with each run copied into its task's state once.
         self.write(Commit::Other, |c, _| {
-            Ok(updates
+            let results: Vec<Result<()>> = updates
                 .iter()
                 .map(|u| match u {
                     RunUpdate::Start(run, start) => runs::start_quietly(c, *run, node, start),
                     RunUpdate::Finish(run, end) => runs::finish_quietly(c, *run, node, end),
                 })
-                .collect())
+                .collect();
+            let done = updates.iter().zip(&results).filter(|(_, r)| r.is_ok()).map(|(u, _)| match u {
+                RunUpdate::Start(run, _) | RunUpdate::Finish(run, _) => *run,
+            });
+            runs::refresh_last_runs(c, done)?;
+            Ok(results)
         })
     }
 

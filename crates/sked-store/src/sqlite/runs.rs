@@ -46,6 +46,51 @@ fn insert_claim(
     Ok(Some(id))
 }
 
+/// [`claim`] in two statements, for batches: the INSERT reads the owner itself, and one
+/// upsert moves the task's state (the last accounted time, the newest run) as [`account`]
+/// and [`refresh_last_run`] would. `None` for a task that does not exist (any more) or a
+/// time already accounted for.
+pub(super) fn claim_quickly(
+    conn: &Connection,
+    task: TaskId,
+    occurrence: Option<Occurrence>,
+    node: &str,
+    now: Timestamp,
+) -> Result<Option<RunId>> {
+    let at = occurrence.map(|o| micros(o.scheduled_for));
+    let trigger = occurrence.map(|o| o.trigger);
+    let id: Option<i64> = conn
+        .prepare_cached(
+            "INSERT INTO runs (task_id, owner_uid, scheduled_for, trigger_index, sort_at, state, claimed_by, claimed_at)
+             SELECT id, owner_uid, ?2, ?3, coalesce(?2, ?5), 'claimed', ?4, ?5 FROM tasks WHERE id = ?1
+             ON CONFLICT (task_id, scheduled_for) DO NOTHING
+             RETURNING id",
+        )?
+        .query_row(params![task.0, at, trigger, node, micros(now)], |r| r.get(0))
+        .optional()?;
+    let Some(id) = id else { return Ok(None) };
+    conn.prepare_cached(
+        "INSERT INTO task_state (task_id, last_accounted, last_run_id, last_run_state) VALUES (?1, ?2, ?3, 'claimed')
+         ON CONFLICT (task_id) DO UPDATE SET
+           last_accounted = CASE WHEN excluded.last_accounted IS NULL THEN task_state.last_accounted
+             ELSE max(coalesce(task_state.last_accounted, excluded.last_accounted), excluded.last_accounted) END,
+           last_run_id = CASE WHEN task_state.last_run_id IS NULL OR task_state.last_run_id <= ?3
+             THEN ?3 ELSE task_state.last_run_id END,
+           last_run_state = CASE WHEN task_state.last_run_id IS NULL OR task_state.last_run_id <= ?3
+             THEN 'claimed' ELSE task_state.last_run_state END,
+           last_started = CASE WHEN task_state.last_run_id IS NULL OR task_state.last_run_id <= ?3
+             THEN NULL ELSE task_state.last_started END,
+           last_ended = CASE WHEN task_state.last_run_id IS NULL OR task_state.last_run_id <= ?3
+             THEN NULL ELSE task_state.last_ended END,
+           last_exit_code = CASE WHEN task_state.last_run_id IS NULL OR task_state.last_run_id <= ?3
+             THEN NULL ELSE task_state.last_exit_code END,
+           last_signal = CASE WHEN task_state.last_run_id IS NULL OR task_state.last_run_id <= ?3
+             THEN NULL ELSE task_state.last_signal END",
+    )?
+    .execute(params![task.0, at, id])?;
+    Ok(Some(RunId(id)))
+}
+
 /// Move the task's last accounted scheduled time forward to `at`, never back.
 fn account(conn: &Connection, task: TaskId, at: Timestamp) -> Result<()> {
     conn.prepare_cached(
@@ -190,7 +235,8 @@ pub(super) fn finish(conn: &Connection, id: RunId, node: &str, end: &RunEnd) -> 
 }
 
 /// [`start`] without reading the run back, for batches: one UPDATE when the run is this
-/// node's claimed run; otherwise [`start`]'s checks say what is wrong.
+/// node's claimed run; otherwise [`start`]'s checks say what is wrong. The caller copies the
+/// run into its task's state with [`refresh_last_runs`] once the batch is done.
 pub(super) fn start_quietly(conn: &Connection, id: RunId, node: &str, s: &RunStart) -> Result<()> {
     let changed = conn
         .prepare_cached(
@@ -201,7 +247,7 @@ pub(super) fn start_quietly(conn: &Connection, id: RunId, node: &str, s: &RunSta
     if changed == 0 {
         return start(conn, id, node, s).map(drop);
     }
-    refresh_last_run(conn, id)
+    Ok(())
 }
 
 /// [`finish`] without reading the run back, for batches.
@@ -228,7 +274,19 @@ pub(super) fn finish_quietly(conn: &Connection, id: RunId, node: &str, end: &Run
     if changed == 0 {
         return finish(conn, id, node, end).map(drop);
     }
-    refresh_last_run(conn, id)
+    Ok(())
+}
+
+/// Copies each of `runs` into its task's state if it is the task's newest run: once per run,
+/// however many updates of it a batch made.
+pub(super) fn refresh_last_runs(conn: &Connection, runs: impl IntoIterator<Item = RunId>) -> Result<()> {
+    let mut seen = std::collections::HashSet::new();
+    for run in runs {
+        if seen.insert(run) {
+            refresh_last_run(conn, run)?;
+        }
+    }
+    Ok(())
 }
 
 fn collect_runs(rows: impl Iterator<Item = rusqlite::Result<HistoryEntry>>) -> Result<Vec<RunRecord>> {
