@@ -107,6 +107,12 @@ pub struct TtyWatch {
     watched: HashMap<PathBuf, WatchDescriptor>,
 }
 
+impl Default for TtyWatch {
+    fn default() -> Self {
+        TtyWatch::new()
+    }
+}
+
 impl TtyWatch {
     /// No watches yet. Must be called on the runtime.
     pub fn new() -> TtyWatch {

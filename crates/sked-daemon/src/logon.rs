@@ -110,14 +110,10 @@ impl UtmpWatch {
                 }
             };
             let name = self.path.file_name();
-            let mut relevant = false;
-            for e in events {
-                if Some(e.wd) == self.file {
-                    relevant = true;
-                } else if Some(e.wd) == self.dir && e.name.as_deref() == name {
-                    relevant = true;
-                }
-            }
+            // The file's events, and its creation in the directory (not its neighbours').
+            let relevant = events
+                .iter()
+                .any(|e| Some(e.wd) == self.file || (Some(e.wd) == self.dir && e.name.as_deref() == name));
             if !relevant {
                 continue;
             }

@@ -241,8 +241,8 @@ impl Scheduler {
     pub(super) async fn host_prepare(&mut self) -> Option<Timestamp> {
         let h = &mut self.host;
         if h.tasks.is_empty() && h.waiting.is_empty() && h.idle_runs.is_empty() && h.power_runs.is_empty() {
-            if h.ttys.as_ref().is_some_and(TtyWatch::is_watching) {
-                h.ttys.as_mut().map(|t| t.set(&BTreeSet::new()));
+            if let Some(t) = h.ttys.as_mut().filter(|t| t.is_watching()) {
+                t.set(&BTreeSet::new());
             }
             return None;
         }
