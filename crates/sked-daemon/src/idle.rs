@@ -11,10 +11,11 @@
 //!   daemon started, whichever is later.
 //! - A logon or a logoff is input too, and so is anything the daemon saw before it started:
 //!   idleness never counts from before the daemon's start.
-//! - **Busy processors**: while the one-minute load average (`/proc/loadavg`) is above
-//!   the number of processors, the machine does not become idle. The load is read when the
-//!   machine would become idle; once idle, only user input ends idleness, so the load of
-//!   the very task that waited for idleness does not stop it.
+//! - **Busy processors**: a one-minute load average (`/proc/loadavg`) above the number of
+//!   processors counts as activity for becoming idle. The load is read when the machine
+//!   would become idle (and a minute later again while it is busy); once idle, only user
+//!   input ends idleness, so the load of the very task that waited for idleness does not
+//!   stop it.
 //!
 //! The machine has been idle for `d` at `now` when `now - idle_since >= d`, where
 //! `idle_since` ([`idle_since`]) is the latest of these moments. The sources are files,

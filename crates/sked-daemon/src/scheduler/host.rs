@@ -360,7 +360,16 @@ impl Scheduler {
         let c = self.tasks.get(&task)?.head.conditions.as_deref()?;
         let due = fire.occurrence().scheduled_for;
         let idle = if c.idle.start_only_if_idle {
-            now.duration_since(self.host.idle_since())
+            let input = self.host.idle_since();
+            let idle = now.duration_since(self.host.busy_at.map_or(input, |busy| input.max(busy)));
+            // Quiet for long enough: unless the processors are busy.
+            if idle >= c.idle_for() && self.host.cfg.idle.load_busy() {
+                self.host.busy_at = Some(now);
+                self.host.dirty = true;
+                SignedDuration::ZERO
+            } else {
+                idle
+            }
         } else {
             SignedDuration::ZERO
         };
@@ -950,6 +959,30 @@ mod tests {
         h.clock.advance_to(ts("2030-01-01T06:10:00Z"));
         let m = until(&store, hopeless, "the miss", || {}, |h| !h.is_empty()).await;
         assert_eq!(m, [(Some(ts("2030-01-01T06:00:00Z")), Some(0), "missed: not_idle".to_string())]);
+        h.stop().await;
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_busy_load_keeps_the_machine_from_becoming_idle() {
+        let store: Arc<dyn Store> = Arc::new(MemoryStore::new());
+        let machine = Machine::new();
+        std::fs::write(&machine.cfg.idle.loadavg, "5.00 3.00 1.00 9/300 4242\n").unwrap();
+        let mut t = task("patient", "true");
+        t.idle = Some(idle(5, 30));
+        t.triggers.push(daily_at_6());
+        let id = add(&store, 0, &t);
+        // No session: idle since the start at 05:50, by input.
+        let h = harness(store.clone(), ts("2030-01-01T05:50:00Z"), &machine).await;
+        h.clock.advance_to(ts("2030-01-01T06:00:00Z"));
+        tokio::time::sleep(StdDuration::from_millis(100)).await;
+        assert!(history(&store, id).is_empty(), "busy processors: not idle");
+        std::fs::write(&machine.cfg.idle.loadavg, "0.10 3.00 1.00 1/300 4242\n").unwrap();
+        h.clock.advance_to(ts("2030-01-01T06:04:59Z"));
+        tokio::time::sleep(StdDuration::from_millis(100)).await;
+        assert!(history(&store, id).is_empty(), "idle for 5 minutes counts from the busy load");
+        h.clock.advance_to(ts("2030-01-01T06:05:00Z"));
+        let p = until(&store, id, "the run", || {}, |h| ended(h) == 1).await;
+        assert_eq!(p, [(Some(ts("2030-01-01T06:00:00Z")), Some(0), "succeeded".to_string())]);
         h.stop().await;
     }
 
