@@ -192,10 +192,11 @@ pub struct RunView {
     /// The trigger that scheduled it.
     pub trigger: Option<u32>,
     /// `claimed`, `running`, `succeeded`, `failed`, `killed-at-max-run-time`,
-    /// `stopped-at-duration-end`, `ended-by-user`, `interrupted`, or `missed`.
+    /// `stopped-at-duration-end`, `ended-by-user`, `interrupted`, `stopped-on-idle-end`,
+    /// `stopped-on-batteries`, or `missed`.
     pub outcome: String,
     /// For a missed time, why: `previous-still-running`, `down`, `disabled`,
-    /// `condition-not-met`.
+    /// `condition-not-met`, `not-idle`, `on-batteries`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub missed_reason: Option<String>,
     /// The node that claimed the run.

@@ -22,6 +22,7 @@
 //! log-max-age = "30d"          # and records older than this
 //! kill-grace = "10s"           # between SIGTERM and SIGKILL
 //! durability = "claims"        # claims | normal | full (see below)
+//! utmp = "/run/utmp"           # where logons are read (default: /run/utmp, else /var/run/utmp)
 //! ```
 //!
 //! `durability`: every store commit survives a crash of the service (`kill -9`). Whether it
@@ -91,6 +92,8 @@ pub struct ConfigFile {
     pub kill_grace: Option<String>,
     /// `claims`, `normal` or `full`.
     pub durability: Option<String>,
+    /// The utmp file logons are read from.
+    pub utmp: Option<PathBuf>,
 }
 
 /// What the command line may override.
@@ -135,6 +138,8 @@ pub struct Config {
     pub durability: sked_store::Durability,
     /// The uid the daemon runs as.
     pub uid: u32,
+    /// The utmp file at-logon triggers and idleness read the sessions from.
+    pub utmp: PathBuf,
 }
 
 /// The default config file for `uid`.
@@ -236,6 +241,7 @@ impl Config {
                 }
             },
             uid,
+            utmp: file.utmp.unwrap_or_else(crate::logon::default_utmp),
         })
     }
 
@@ -262,7 +268,7 @@ mod tests {
     fn file_then_overrides() {
         let dir = tempfile::tempdir().unwrap();
         let file = dir.path().join("sked.toml");
-        std::fs::write(&file, "data-dir = \"/srv/sked\"\ntime-zone = \"Europe/Paris\"\nkill-grace = \"3s\"\nlog-max-age = \"30d\"\n")
+        std::fs::write(&file, "data-dir = \"/srv/sked\"\ntime-zone = \"Europe/Paris\"\nkill-grace = \"3s\"\nlog-max-age = \"30d\"\nutmp = \"/tmp/utmp\"\n")
             .unwrap();
         let o = Overrides {
             config: Some(file.clone()),
@@ -277,6 +283,7 @@ mod tests {
         assert_eq!(c.time_zone.iana_name(), Some("Europe/Paris"));
         assert_eq!(c.kill_grace, Duration::from_secs(3));
         assert_eq!(c.log_max_age, Some(Duration::from_secs(30 * 86400)));
+        assert_eq!(c.utmp, PathBuf::from("/tmp/utmp"));
     }
 
     #[test]

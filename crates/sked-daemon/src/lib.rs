@@ -6,8 +6,14 @@
 pub mod api;
 pub mod clock;
 pub mod codec;
+pub mod conditions;
 pub mod config;
 pub mod control;
+pub mod idle;
+pub mod logon;
+pub mod power;
 pub mod scheduler;
 pub mod service;
 pub mod timetable;
+pub mod utmp;
+pub mod watch;

@@ -25,8 +25,13 @@ use tokio::sync::mpsc;
 
 use crate::clock::Clock;
 use crate::codec;
+use crate::conditions::Conditions;
 use crate::control::{Command, ControlError, TaskStatus};
 use crate::timetable::Timetable;
+
+mod host;
+
+pub use host::HostConfig;
 
 /// How the scheduler runs.
 #[derive(Clone, Debug)]
@@ -51,6 +56,8 @@ pub struct SchedulerConfig {
     /// At most this many missed times are recorded per task when catching up; older ones
     /// are only counted in the log.
     pub max_missed_recorded: usize,
+    /// Where logons, idleness and power are read from.
+    pub host: HostConfig,
 }
 
 impl SchedulerConfig {
@@ -67,6 +74,7 @@ impl SchedulerConfig {
                 .map(|s| s.trim().to_string()),
             late_after: SignedDuration::from_secs(60),
             max_missed_recorded: 1000,
+            host: HostConfig::system(),
         }
     }
 }
@@ -99,6 +107,9 @@ struct Head {
     delete_when_done: bool,
     /// Whether an event trigger (at startup, at logon...) could still fire the task.
     has_event_trigger: bool,
+    /// Its at-logon and on-idle triggers and its idle and power conditions; `None` (no
+    /// allocation) for a task without any.
+    conditions: Option<Box<Conditions>>,
 }
 
 /// What the scheduler reads of one trigger between runs.
@@ -138,6 +149,7 @@ impl Head {
             start_when_available: task.start_when_available,
             delete_when_done: task.delete_when_done,
             has_event_trigger: task.triggers.iter().any(|t| t.kind.is_event()),
+            conditions: Conditions::of(task),
         }
     }
 
@@ -241,6 +253,7 @@ pub struct Scheduler {
     events_rx: mpsc::UnboundedReceiver<Event>,
     recorder: mpsc::UnboundedSender<RunUpdate>,
     recorder_task: tokio::task::JoinHandle<()>,
+    host: host::Host,
 }
 
 /// Runs a blocking store call off the async threads.
@@ -277,6 +290,7 @@ impl Scheduler {
     ) -> Self {
         let (events_tx, events_rx) = mpsc::unbounded_channel();
         let (recorder, recorder_task) = spawn_recorder(store.clone(), cfg.node.clone());
+        let host = host::Host::new(cfg.host.clone(), clock.now());
         Scheduler {
             store,
             runner,
@@ -291,6 +305,7 @@ impl Scheduler {
             events_rx,
             recorder,
             recorder_task,
+            host,
         }
     }
 
@@ -341,6 +356,7 @@ impl Scheduler {
         for (id, occurrence) in late_runs {
             self.claim_and_start(id, Some(occurrence), None).await.ok();
         }
+        self.host_open();
         self.fire_startup_triggers().await;
         tracing::info!(tasks = self.tasks.len(), "scheduler ready");
         Ok(())
@@ -421,6 +437,8 @@ impl Scheduler {
             // programs start at the instant itself.
             let next = self.timetable.next_due();
             let sleep = self.clock.sleep_until(next.map(|t| t - CLAIM_AHEAD));
+            // Only while something waits on the machine (idleness, power): else no timer.
+            let host_sleep = self.host_prepare().await.map(|t| self.clock.sleep_until(Some(t)));
             tokio::select! {
                 biased;
                 () = &mut shutdown => break,
@@ -429,7 +447,12 @@ impl Scheduler {
                 _ = sleep => {
                     let now = self.clock.now();
                     let due = self.timetable.take_due(now + CLAIM_AHEAD);
+                    let due = self.host_hold(due, now).await;
                     self.fire(due, now).await;
+                }
+                event = self.host.next() => self.on_host_event(event).await,
+                Some(_) = async { match host_sleep { Some(s) => Some(s.await), None => None } } => {
+                    self.on_host_wake().await
                 }
             }
         }
@@ -721,6 +744,7 @@ impl Scheduler {
                     }
                     Err(e) => (Outcome::Failed, None, None, None, Some(e.to_string())),
                 };
+                let outcome = self.host.outcome(run, outcome);
                 self.finish(run, outcome, code, signal, bytes, message);
                 if let Some(next) = self.queued.get_mut(&task).and_then(VecDeque::pop_front) {
                     let _ = self.spawn(task, next).await;
@@ -755,6 +779,7 @@ impl Scheduler {
         self.tasks.remove(&task);
         self.timetable.remove(&task);
         self.queued.remove(&task);
+        self.host_track(task);
     }
 
     async fn on_command(&mut self, command: Command) {
@@ -846,6 +871,7 @@ impl Scheduler {
                     self.timetable.remove(&id);
                 }
                 self.tasks.insert(id, Loaded { head, owner, schedule });
+                self.host_track(id);
             }
             Err(message) => {
                 tracing::error!(task = %name, "cannot schedule: {message}");

@@ -179,6 +179,7 @@ pub async fn run(config: Config, shutdown: impl Future<Output = ()>) -> Result<(
     cfg.log_max_bytes = config.log_max_bytes;
     cfg.grace = config.kill_grace;
     cfg.daemon_uid = config.uid;
+    cfg.host.utmp = config.utmp.clone();
     let mut scheduler = Scheduler::new(
         store.clone(),
         Arc::new(ProcessRunner::new()),

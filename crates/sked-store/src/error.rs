@@ -136,7 +136,8 @@ pub(crate) enum Repr {
     EmptyName,
     #[error(
         "cannot finish run {run} as `{outcome}`: expected one of succeeded, failed, \
-         killed_at_max_run_time, stopped_at_duration_end, ended_by_user, interrupted"
+         killed_at_max_run_time, stopped_at_duration_end, ended_by_user, interrupted, \
+         stopped_on_idle_end, stopped_on_batteries"
     )]
     NotFinal { run: RunId, outcome: Outcome },
     #[error("the change set names task `{name}` of uid {owner} twice")]

@@ -89,6 +89,10 @@ impl Store for MemoryStore {
         self.0.claim_startup(task, trigger, boot_id, node)
     }
 
+    fn claim_event(&self, task: TaskId, trigger: u32, node: &str) -> Result<Option<RunId>> {
+        self.0.claim_event(task, trigger, node)
+    }
+
     fn start_run(&self, run: RunId, node: &str, start: &RunStart) -> Result<RunRecord> {
         self.0.start_run(run, node, start)
     }

@@ -19,15 +19,23 @@ pub enum MissReason {
     Disabled,
     /// A condition (idle, power) did not hold.
     ConditionNotMet,
+    /// The task starts only when the machine is idle (`start-only-if-idle`), and it was
+    /// not idle for long enough before the time given to wait for it (`wait-up-to`) ran out.
+    NotIdle,
+    /// The task does not start on battery power (`no-start-on-batteries`), and the machine
+    /// was on batteries.
+    OnBatteries,
 }
 
 impl MissReason {
     /// Every reason.
-    pub const ALL: [MissReason; 4] = [
+    pub const ALL: [MissReason; 6] = [
         MissReason::PreviousStillRunning,
         MissReason::Down,
         MissReason::Disabled,
         MissReason::ConditionNotMet,
+        MissReason::NotIdle,
+        MissReason::OnBatteries,
     ];
 
     /// The reason's name in snake case, as stored: `previous_still_running`.
@@ -37,6 +45,8 @@ impl MissReason {
             MissReason::Down => "down",
             MissReason::Disabled => "disabled",
             MissReason::ConditionNotMet => "condition_not_met",
+            MissReason::NotIdle => "not_idle",
+            MissReason::OnBatteries => "on_batteries",
         }
     }
 
@@ -79,5 +89,11 @@ mod tests {
             assert_eq!(MissReason::from_name(r.as_str()), Some(r));
         }
         assert_eq!(MissReason::from_name("asleep"), None);
+        // Stored names never change: a store written by this version reads in the next.
+        let names: Vec<&str> = MissReason::ALL.iter().map(|r| r.as_str()).collect();
+        assert_eq!(
+            names,
+            ["previous_still_running", "down", "disabled", "condition_not_met", "not_idle", "on_batteries"]
+        );
     }
 }

@@ -53,11 +53,15 @@ pub enum Outcome {
     EndedByUser,
     /// Cut off by a crash or stop of sked: found claimed or running at restart.
     Interrupted,
+    /// Stopped because the machine stopped being idle (the task's `stop-on-idle-end`).
+    StoppedOnIdleEnd,
+    /// Stopped because the machine switched to battery power (`stop-on-batteries`).
+    StoppedOnBatteries,
 }
 
 impl Outcome {
     /// Every outcome, in lifecycle order.
-    pub const ALL: [Outcome; 8] = [
+    pub const ALL: [Outcome; 10] = [
         Outcome::Claimed,
         Outcome::Running,
         Outcome::Succeeded,
@@ -66,6 +70,8 @@ impl Outcome {
         Outcome::StoppedAtDurationEnd,
         Outcome::EndedByUser,
         Outcome::Interrupted,
+        Outcome::StoppedOnIdleEnd,
+        Outcome::StoppedOnBatteries,
     ];
 
     /// Whether the run has ended: everything but [`Claimed`](Outcome::Claimed) and
@@ -85,6 +91,8 @@ impl Outcome {
             Outcome::StoppedAtDurationEnd => "stopped_at_duration_end",
             Outcome::EndedByUser => "ended_by_user",
             Outcome::Interrupted => "interrupted",
+            Outcome::StoppedOnIdleEnd => "stopped_on_idle_end",
+            Outcome::StoppedOnBatteries => "stopped_on_batteries",
         }
     }
 
@@ -187,7 +195,7 @@ mod tests {
     #[test]
     fn only_ended_outcomes_are_final() {
         let finals: Vec<Outcome> = Outcome::ALL.into_iter().filter(|o| o.is_final()).collect();
-        assert_eq!(finals.len(), 6);
+        assert_eq!(finals.len(), 8);
         assert!(!Outcome::Claimed.is_final());
         assert!(!Outcome::Running.is_final());
     }

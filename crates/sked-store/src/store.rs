@@ -98,6 +98,11 @@ pub trait Store: Send + Sync {
     /// fired it.
     fn claim_startup(&self, task: TaskId, trigger: u32, boot_id: &str, node: &str) -> Result<Option<RunId>>;
 
+    /// Claim a run fired by event trigger `trigger` (at logon, on idle) for `node`. Like a
+    /// run now it has no scheduled time and always succeeds, but the history says which
+    /// trigger asked for it. Events are not replayed, so there is nothing to claim once.
+    fn claim_event(&self, task: TaskId, trigger: u32, node: &str) -> Result<Option<RunId>>;
+
     /// Mark claimed run `run` as running. Only `node`, which claimed it, may.
     fn start_run(&self, run: RunId, node: &str, start: &RunStart) -> Result<RunRecord>;
 

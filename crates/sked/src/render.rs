@@ -110,7 +110,12 @@ pub fn run_table(runs: &[RunView], tz: &TimeZone) -> String {
             vec![
                 r.id.to_string(),
                 r.task.clone().unwrap_or_else(|| format!("(deleted task {})", r.task_id)),
-                r.scheduled_for.map_or_else(|| "by hand".into(), |t| time(Some(t), tz)),
+                match (r.scheduled_for, r.trigger) {
+                    (Some(t), _) => time(Some(t), tz),
+                    // At startup, at logon, on idle: an event, not a time.
+                    (None, Some(trigger)) => format!("event (trigger {})", trigger + 1),
+                    (None, None) => "by hand".into(),
+                },
                 time(r.started_at, tz),
                 time(r.ended_at, tz),
                 outcome,
@@ -285,6 +290,7 @@ reports/weekly-long-name  disabled  -                    -                    -
     fn history_table() {
         let mut by_hand = run(9);
         by_hand.scheduled_for = None;
+        by_hand.trigger = None;
         by_hand.outcome = "ended-by-user".into();
         by_hand.exit_code = None;
         by_hand.signal = Some(15);

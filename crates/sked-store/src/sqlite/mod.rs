@@ -374,6 +374,10 @@ impl Store for SqliteStore {
         self.write(Commit::Claim, |c, now| runs::claim_startup(c, task, trigger, boot_id, node, now))
     }
 
+    fn claim_event(&self, task: TaskId, trigger: u32, node: &str) -> Result<Option<RunId>> {
+        self.write(Commit::Claim, |c, now| runs::claim_event(c, task, trigger, node, now))
+    }
+
     fn start_run(&self, run: RunId, node: &str, start: &RunStart) -> Result<RunRecord> {
         self.write(Commit::Other, |c, _| runs::start(c, run, node, start))
     }
@@ -901,6 +905,19 @@ mod tests {
         assert_eq!(store.task_state(t.id).unwrap().startup_boot_id.as_deref(), Some("boot-2"));
         let r = store.get_run(second).unwrap();
         assert_eq!((r.scheduled_for, r.trigger), (None, Some(2)));
+    }
+
+    #[test]
+    fn an_event_run_is_always_claimed_and_names_its_trigger() {
+        let (store, _) = store();
+        let t = store.create(1000, &def("a", "1"), None).unwrap();
+        let first = store.claim_event(t.id, 1, NODE).unwrap().unwrap();
+        let second = store.claim_event(t.id, 1, NODE).unwrap().unwrap();
+        assert!(second > first, "every logon is a run of its own");
+        let r = store.get_run(second).unwrap();
+        assert_eq!((r.scheduled_for, r.trigger, r.outcome), (None, Some(1), Outcome::Claimed));
+        assert_eq!(store.task_state(t.id).unwrap().last_accounted, None, "no scheduled time is accounted");
+        assert_eq!(store.claim_event(TaskId(999), 0, NODE).unwrap_err().kind(), crate::ErrorKind::NotFound);
     }
 
     #[test]

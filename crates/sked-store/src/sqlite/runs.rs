@@ -152,6 +152,17 @@ pub(super) fn claim_startup(
     insert_claim(conn, task, owner, None, Some(trigger), node, now)
 }
 
+pub(super) fn claim_event(
+    conn: &Connection,
+    task: TaskId,
+    trigger: u32,
+    node: &str,
+    now: Timestamp,
+) -> Result<Option<RunId>> {
+    let owner = task_owner(conn, task)?;
+    insert_claim(conn, task, owner, None, Some(trigger), node, now)
+}
+
 fn find_entry(conn: &Connection, id: RunId) -> Result<Option<HistoryEntry>> {
     let mut stmt = conn.prepare_cached(&format!("SELECT {RUN_COLS} FROM runs WHERE id = ?1"))?;
     Ok(stmt.query_row([id.0], entry_from_row).optional()?)

@@ -11,17 +11,30 @@ pub struct Daemon {
     /// The temporary directory holding everything.
     pub dir: PathBuf,
     child: Option<Child>,
+    /// The config file the daemon reads, if the test wrote one.
+    config: Option<PathBuf>,
 }
 
 impl Daemon {
     /// Starts a daemon in a fresh directory and waits until its socket accepts.
     pub fn start() -> Daemon {
+        Daemon::start_with_config(|_| None)
+    }
+
+    /// Starts a daemon in a fresh directory with the config file that `config` writes for
+    /// that directory (`None`: no config file).
+    pub fn start_with_config(config: impl FnOnce(&Path) -> Option<String>) -> Daemon {
         static N: AtomicUsize = AtomicUsize::new(0);
         let n = N.fetch_add(1, Ordering::SeqCst);
         let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("sked-svc-{}-{n}", std::process::id()));
         let _ = std::fs::remove_dir_all(&dir);
         std::fs::create_dir_all(dir.join("out")).unwrap();
-        let mut d = Daemon { dir, child: None };
+        let config = config(&dir).map(|text| {
+            let path = dir.join("sked.toml");
+            std::fs::write(&path, text).unwrap();
+            path
+        });
+        let mut d = Daemon { dir, child: None, config };
         d.restart();
         d
     }
@@ -42,8 +55,13 @@ impl Daemon {
         assert!(self.child.is_none(), "the daemon is already running");
         let log =
             std::fs::OpenOptions::new().create(true).append(true).open(self.dir.join("daemon.log")).unwrap();
-        let child = Command::new(env!("CARGO_BIN_EXE_sked"))
-            .arg("daemon")
+        let mut command = Command::new(env!("CARGO_BIN_EXE_sked"));
+        if let Some(config) = &self.config {
+            command.arg("daemon").arg("--config").arg(config);
+        } else {
+            command.arg("daemon");
+        }
+        let child = command
             .arg("--socket")
             .arg(self.socket())
             .arg("--store")

@@ -302,3 +302,49 @@ fn a_user_sees_and_runs_only_their_own_tasks() {
     assert_eq!(owners, [("mine", NOBODY), ("rootjob", 0)]);
     assert!(d.ok(["list"]).contains("OWNER"));
 }
+
+/// A logon is a new `USER_PROCESS` record in utmp: the daemon, watching the file the
+/// config names, runs the at-logon task at once; the session that was there when it
+/// started is not a logon.
+#[test]
+fn an_at_logon_task_runs_when_a_user_logs_on() {
+    use std::io::Write;
+
+    use sked_daemon::utmp::Record;
+
+    let d = Daemon::start_with_config(|dir| {
+        let utmp = dir.join("utmp");
+        std::fs::write(&utmp, Record::user_process("pts/0", 1, "earlier", Timestamp::now()).encode())
+            .unwrap();
+        Some(format!("utmp = \"{}\"\n", utmp.display()))
+    });
+    let greeted = d.out().join("greeted");
+    d.ok([
+        "create",
+        "greet",
+        "--command",
+        "/usr/bin/touch",
+        "--arg",
+        greeted.to_str().unwrap(),
+        "--at-logon",
+    ]);
+    assert!(d.history("greet").is_empty(), "the session present at the start is not a logon");
+
+    let uid = nix::unistd::geteuid();
+    let me = nix::unistd::User::from_uid(uid).unwrap().map_or_else(|| uid.to_string(), |u| u.name);
+    let mut utmp = std::fs::OpenOptions::new().append(true).open(d.dir.join("utmp")).unwrap();
+    utmp.write_all(&Record::user_process("pts/1", std::process::id() as i32, &me, Timestamp::now()).encode())
+        .unwrap();
+    drop(utmp);
+    d.wait_for("the at-logon run", 20, || d.history("greet").iter().any(is_final));
+    assert!(greeted.exists(), "the program ran");
+    let h = d.history("greet");
+    assert_eq!(h.len(), 1, "{h:?}");
+    assert_eq!(
+        (h[0].outcome.as_str(), h[0].scheduled_for, h[0].trigger),
+        ("succeeded", None, Some(0)),
+        "an event run: no scheduled time, its trigger"
+    );
+    let text = d.ok(["history", "greet"]);
+    assert!(text.contains("event (trigger 1)") && text.contains("succeeded"), "{text}");
+}
