@@ -254,6 +254,9 @@ fn a_daemon_killed_at_random_moments_loses_nothing_and_runs_nothing_twice() {
     let mut started: HashMap<u64, RunId> = HashMap::new();
     let mut finished: HashSet<u64> = HashSet::new();
     let mut applied: HashSet<u64> = HashSet::new();
+    // A time whose finish may have committed without its line printed: the kill fell
+    // between the call's return and the print.
+    let mut maybe_finished: HashSet<u64> = HashSet::new();
     let mut cut_inside = 0;
     let mut skipped = 0;
     const ROUNDS: usize = 8;
@@ -340,6 +343,11 @@ fn a_daemon_killed_at_random_moments_loses_nothing_and_runs_nothing_twice() {
                 other => panic!("unexpected line {other}"),
             }
         }
+        if let Some(last) = lines.last()
+            && let Some(i) = last.strip_prefix("@started ").and_then(|r| r.split(' ').next())
+        {
+            maybe_finished.insert(i.parse().unwrap());
+        }
     }
 
     let store = SqliteStore::open(&path).unwrap();
@@ -353,8 +361,13 @@ fn a_daemon_killed_at_random_moments_loses_nothing_and_runs_nothing_twice() {
     for (&i, &run) in &claimed {
         let r = store.get_run(run).unwrap();
         assert_eq!(r.scheduled_for, Some(minute(i)));
-        let expected = if finished.contains(&i) { Outcome::Succeeded } else { Outcome::Interrupted };
-        assert_eq!(r.outcome, expected, "time {i}");
+        if finished.contains(&i) {
+            assert_eq!(r.outcome, Outcome::Succeeded, "time {i}");
+        } else if maybe_finished.contains(&i) {
+            assert!(matches!(r.outcome, Outcome::Succeeded | Outcome::Interrupted), "time {i}: {r:?}");
+        } else {
+            assert_eq!(r.outcome, Outcome::Interrupted, "time {i}");
+        }
         if started.contains_key(&i) {
             assert!(r.started_at.is_some());
         }
