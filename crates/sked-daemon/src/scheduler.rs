@@ -11,9 +11,12 @@
 use std::collections::{HashMap, VecDeque};
 use std::future::Future;
 use std::path::PathBuf;
+use std::pin::Pin;
 use std::sync::Arc;
 use std::time::Duration;
 
+use futures_util::StreamExt;
+use futures_util::stream::FuturesUnordered;
 use jiff::{SignedDuration, Timestamp};
 use sked_core::{MultipleInstances, Schedule, Task, TriggerKind, Zones};
 use sked_runner::{LogSpec, RunExit, RunIdentity, RunSpec, Runner, StopReason, Stopper, UserSpec};
@@ -229,6 +232,34 @@ fn spawn_recorder(
     (tx, task)
 }
 
+/// What a task's policy says of a claimed run that is due.
+enum Admission {
+    /// Start it.
+    Start,
+    /// Settled without starting it: queued, refused, or its task is gone.
+    Decided(Result<RunId, ControlError>),
+}
+
+/// A claimed run about to start (its spec goes to the runner).
+struct Launch {
+    task: TaskId,
+    pending: Pending,
+    log_path: PathBuf,
+}
+
+/// Runs due at one instant are started from several threads from this many on; fewer start
+/// one after another on the scheduler's own thread.
+const PARALLEL_STARTS_FROM: usize = 8;
+
+/// The most threads starting runs at once.
+const MAX_STARTERS: usize = 4;
+
+/// How many runs the starting threads take at a time.
+const START_SLICE: usize = 64;
+
+/// A run handed to the runner: what came of it, and when.
+type Started = (Launch, Result<sked_runner::RunHandle, String>, Timestamp);
+
 /// What the scheduler hears from the runs it started.
 enum Event {
     /// A run ended.
@@ -254,7 +285,13 @@ pub struct Scheduler {
     recorder: mpsc::UnboundedSender<RunUpdate>,
     recorder_task: tokio::task::JoinHandle<()>,
     host: host::Host,
+    /// The runs going, each awaiting its end. Polled by the scheduler itself rather than a
+    /// task per run: a burst of runs does not pay a task and a wake-up each to hear of ends.
+    exits: FuturesUnordered<Exit>,
 }
+
+/// A run's end, as the scheduler hears it.
+type Exit = Pin<Box<dyn Future<Output = (TaskId, RunId, Result<RunExit, sked_runner::Error>)> + Send + Sync>>;
 
 /// Runs a blocking store call off the async threads.
 async fn blocking<T: Send + 'static>(
@@ -306,6 +343,7 @@ impl Scheduler {
             recorder,
             recorder_task,
             host,
+            exits: FuturesUnordered::new(),
         }
     }
 
@@ -443,6 +481,9 @@ impl Scheduler {
                 biased;
                 () = &mut shutdown => break,
                 Some(event) = self.events_rx.recv() => self.on_event(event).await,
+                Some((task, run, result)) = self.exits.next(), if !self.exits.is_empty() => {
+                    self.on_event(Event::Ended { task, run, result }).await
+                }
                 Some(command) = commands.recv() => self.on_command(command).await,
                 _ = sleep => {
                     let now = self.clock.now();
@@ -516,13 +557,19 @@ impl Scheduler {
                             self.start_after(task, pending, delay + early.unsigned_abs());
                         }
                     }
-                    // Claimed ahead: start each at its instant, on the wall-clock timer.
+                    // Claimed ahead: start each at its instant, on the wall-clock timer,
+                    // the runs due at the same instant together.
                     now_runs.sort_by_key(|r| r.0);
-                    for (at, task, pending) in now_runs {
+                    let mut runs = now_runs.into_iter().peekable();
+                    while let Some((at, task, pending)) = runs.next() {
+                        let mut group = vec![(task, pending)];
+                        while let Some((_, task, pending)) = runs.next_if(|r| r.0 == at) {
+                            group.push((task, pending));
+                        }
                         if at > self.clock.now() {
                             self.clock.sleep_until(Some(at)).await;
                         }
-                        let _ = self.begin(task, pending).await;
+                        self.start_together(group).await;
                     }
                 }
                 Err(e) => tracing::error!(runs = batch.len(), "cannot claim due runs: {e}"),
@@ -570,6 +617,16 @@ impl Scheduler {
 
     /// Starts a claimed run now, queues it, or stops the running one first, by policy.
     async fn begin(&mut self, task: TaskId, pending: Pending) -> Result<RunId, ControlError> {
+        match self.admit(task, &pending) {
+            Admission::Start => self.spawn(task, pending).await,
+            Admission::Decided(result) => result,
+        }
+    }
+
+    /// The task's policy for a claimed run that is due: start it, or queue it, refuse it, or
+    /// fail it for a task deleted meanwhile (each recorded here). With `stop-existing`, the
+    /// running instances are asked to stop and the run starts.
+    fn admit(&mut self, task: TaskId, pending: &Pending) -> Admission {
         let Some(l) = self.tasks.get(&task) else {
             self.finish(
                 pending.run,
@@ -579,7 +636,7 @@ impl Scheduler {
                 None,
                 Some("the task was deleted before its run started".into()),
             );
-            return Err(ControlError::NoSuchTask(task.0));
+            return Admission::Decided(Err(ControlError::NoSuchTask(task.0)));
         };
         let running: Vec<Stopper> = self
             .running
@@ -590,8 +647,8 @@ impl Scheduler {
             match l.head.multiple_instances {
                 MultipleInstances::Parallel => {}
                 MultipleInstances::Queue => {
-                    self.queued.entry(task).or_default().push_back(pending);
-                    return Ok(pending.run);
+                    self.queued.entry(task).or_default().push_back(*pending);
+                    return Admission::Decided(Ok(pending.run));
                 }
                 MultipleInstances::StopExisting => {
                     for s in running {
@@ -607,16 +664,89 @@ impl Scheduler {
                         None,
                         Some("not started: the previous run is still going (ignore-new)".into()),
                     );
-                    return Err(ControlError::AlreadyRunning(task.0));
+                    return Admission::Decided(Err(ControlError::AlreadyRunning(task.0)));
                 }
             }
         }
-        self.spawn(task, pending).await
+        Admission::Start
     }
 
     /// Starts the program of a claimed run.
     async fn spawn(&mut self, task: TaskId, pending: Pending) -> Result<RunId, ControlError> {
-        let Some(l) = self.tasks.get(&task) else { return Err(ControlError::NoSuchTask(task.0)) };
+        let (launch, spec) = match self.launch(task, pending) {
+            Ok(ready) => ready,
+            Err(e) => return e,
+        };
+        let started = self.runner.start(spec).map_err(|e| e.to_string());
+        let at = self.clock.now();
+        self.launched(launch, started, at)
+    }
+
+    /// Starts the claimed runs `runs`, due at the same instant, each by its task's policy.
+    ///
+    /// Starting a program blocks its thread until the program has called `exec`; meanwhile
+    /// the machine's other processors can start others. So a crowd of runs is started from
+    /// as many threads as there are processors, slice by slice: while the threads start one
+    /// slice, the scheduler prepares the next (policy, definition, spec).
+    async fn start_together(&mut self, runs: Vec<(TaskId, Pending)>) {
+        let workers = std::thread::available_parallelism().map_or(1, |n| n.get()).min(MAX_STARTERS);
+        if runs.len() < PARALLEL_STARTS_FROM || workers < 2 {
+            for (task, pending) in runs {
+                let _ = self.begin(task, pending).await;
+            }
+            return;
+        }
+        let mut runs = runs.into_iter().peekable();
+        let mut starting: Vec<tokio::task::JoinHandle<Vec<Started>>> = Vec::new();
+        while runs.peek().is_some() || !starting.is_empty() {
+            let mut shares: Vec<Vec<(Launch, RunSpec)>> = (0..workers).map(|_| Vec::new()).collect();
+            let mut n = 0;
+            for (task, pending) in runs.by_ref() {
+                if let Admission::Start = self.admit(task, &pending)
+                    && let Ok(ready) = self.launch(task, pending)
+                {
+                    shares[n % workers].push(ready);
+                    n += 1;
+                    if n == START_SLICE {
+                        break;
+                    }
+                }
+            }
+            for starter in std::mem::take(&mut starting) {
+                match starter.await {
+                    Ok(started) => {
+                        for (launch, started, at) in started {
+                            let _ = self.launched(launch, started, at);
+                        }
+                    }
+                    // Starting does not panic; if it did, the claimed runs of that share
+                    // are left claimed, and marked interrupted when the service next starts.
+                    Err(e) => tracing::error!("a thread starting runs failed: {e}"),
+                }
+            }
+            for share in shares.into_iter().filter(|s| !s.is_empty()) {
+                let (runner, clock) = (self.runner.clone(), self.clock.clone());
+                starting.push(tokio::task::spawn_blocking(move || {
+                    share
+                        .into_iter()
+                        .map(|(launch, spec)| {
+                            let started = runner.start(spec).map_err(|e| e.to_string());
+                            (launch, started, clock.now())
+                        })
+                        .collect()
+                }));
+            }
+        }
+    }
+
+    /// What the runner needs for a claimed run of `task`; a run that cannot have it is
+    /// recorded as failed, and the result `begin` gives then is the error.
+    fn launch(
+        &mut self,
+        task: TaskId,
+        pending: Pending,
+    ) -> Result<(Launch, RunSpec), Result<RunId, ControlError>> {
+        let Some(l) = self.tasks.get(&task) else { return Err(Err(ControlError::NoSuchTask(task.0))) };
         // One directory for every log, named by run id (unique across tasks): a directory
         // per task would cost a directory creation on the path of each task's first run,
         // which is most of the runs of a burst.
@@ -624,41 +754,57 @@ impl Scheduler {
         let log_path = dir.join(format!("{}.log", pending.run.0));
         // The definition is decoded here, not kept decoded: a definition that no longer
         // reads fails this run, and the scheduler goes on.
-        let started = self.spec(l, &pending, log_path.clone()).and_then(|spec| {
+        let spec = self.spec(l, &pending, log_path.clone()).and_then(|spec| {
             // The directory was removed under the running service: make it again. (The
             // runner creates the log itself only when the program first writes.)
             if !dir.is_dir() {
                 std::fs::create_dir_all(dir)
                     .map_err(|e| format!("cannot create the log directory `{}`: {e}", dir.display()))?;
             }
-            self.runner.start(spec).map_err(|e| e.to_string())
+            Ok(spec)
         });
+        match spec {
+            Ok(spec) => Ok((Launch { task, pending, log_path }, spec)),
+            Err(message) => Err(self.failed_to_start(task, pending, message)),
+        }
+    }
+
+    /// Records what starting `launch` gave, at `at`: the run is going, or it failed.
+    fn launched(
+        &mut self,
+        launch: Launch,
+        started: Result<sked_runner::RunHandle, String>,
+        at: Timestamp,
+    ) -> Result<RunId, ControlError> {
+        let Launch { task, pending, log_path } = launch;
         match started {
             Ok(mut handle) => {
-                let start = RunStart {
-                    started_at: self.clock.now(),
-                    pid: Some(handle.pid()),
-                    log_path: Some(log_path),
-                };
+                let start = RunStart { started_at: at, pid: Some(handle.pid()), log_path: Some(log_path) };
                 let run = pending.run;
                 let _ = self.recorder.send(RunUpdate::Start(run, start));
                 self.running
                     .entry(task)
                     .or_default()
                     .push(Instance { run: pending.run, stopper: handle.stopper() });
-                let tx = self.events_tx.clone();
-                tokio::spawn(async move {
+                self.exits.push(Box::pin(async move {
                     let result = handle.wait().await;
-                    let _ = tx.send(Event::Ended { task, run, result });
-                });
+                    (task, run, result)
+                }));
                 Ok(pending.run)
             }
-            Err(message) => {
-                tracing::warn!(task = task.0, run = pending.run.0, "cannot start: {message}");
-                self.finish(pending.run, Outcome::Failed, None, None, None, Some(message.clone()));
-                Err(ControlError::StartFailed { task: task.0, message })
-            }
+            Err(message) => self.failed_to_start(task, pending, message),
         }
+    }
+
+    fn failed_to_start(
+        &self,
+        task: TaskId,
+        pending: Pending,
+        message: String,
+    ) -> Result<RunId, ControlError> {
+        tracing::warn!(task = task.0, run = pending.run.0, "cannot start: {message}");
+        self.finish(pending.run, Outcome::Failed, None, None, None, Some(message.clone()));
+        Err(ControlError::StartFailed { task: task.0, message })
     }
 
     /// What the runner needs for one run of `l`, or why its stored definition cannot say.
@@ -891,7 +1037,15 @@ impl Scheduler {
         }
         let deadline = tokio::time::Instant::now() + self.cfg.grace + Duration::from_secs(2);
         while left > 0 {
-            match tokio::time::timeout_at(deadline, self.events_rx.recv()).await {
+            let next = async {
+                tokio::select! {
+                    Some((task, run, result)) = self.exits.next(), if !self.exits.is_empty() => {
+                        Some(Event::Ended { task, run, result })
+                    }
+                    event = self.events_rx.recv() => event,
+                }
+            };
+            match tokio::time::timeout_at(deadline, next).await {
                 Ok(Some(Event::Ended { task, run, result })) => {
                     left -= 1;
                     self.on_event(Event::Ended { task, run, result }).await;
@@ -1146,6 +1300,42 @@ mod tests {
         assert!(run.log_path.as_ref().unwrap().starts_with(&h.logs));
         let status = h.control.status(id).await.unwrap();
         assert_eq!(status.next_run, Some(ts("2030-01-02T06:00:00Z")));
+        h.stop().await;
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_crowd_due_at_one_instant_all_start_once_each() {
+        // More than a few slices of runs at one instant: started from several threads (on a
+        // machine with several processors), each once, each recorded with its own start.
+        const N: usize = 3 * START_SLICE + 5;
+        let store: Arc<dyn Store> = Arc::new(MemoryStore::new());
+        let out = tempfile::tempdir().unwrap();
+        // The tasks belong to uid 1000, and run as that user when the tests run as root.
+        std::fs::set_permissions(out.path(), std::os::unix::fs::PermissionsExt::from_mode(0o777)).unwrap();
+        let ids: Vec<TaskId> = (0..N)
+            .map(|i| {
+                let script = format!("echo $SKED_RUN_ID >> {}/$SKED_TASK", out.path().display());
+                let mut task = shell(&format!("crowd{i}"), &script);
+                task.triggers.push(daily_at(6, 0));
+                add(&store, &task)
+            })
+            .collect();
+        let h = harness(store.clone(), ts("2030-01-01T05:59:59Z"), "n1").await;
+        h.clock.advance_to(ts("2030-01-01T06:00:00Z"));
+        for (i, id) in ids.iter().enumerate() {
+            let hist =
+                until(&store, *id, "the crowd's runs to end", |h| runs(h).iter().any(|r| r.1.is_final()))
+                    .await;
+            assert_eq!(
+                runs(&hist),
+                [(Some(ts("2030-01-01T06:00:00Z")), Outcome::Succeeded)],
+                "crowd{i}: {hist:?}"
+            );
+            let HistoryEntry::Run(run) = &hist[0] else { panic!("a run") };
+            assert!(run.started_at.is_some() && run.pid.is_some());
+            let written = std::fs::read_to_string(out.path().join(format!("crowd{i}"))).unwrap();
+            assert_eq!(written, format!("{}\n", run.id.0), "crowd{i} ran once, as its run");
+        }
         h.stop().await;
     }
 
