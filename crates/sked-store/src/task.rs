@@ -85,12 +85,15 @@ pub struct TaskFilter {
     pub name_prefix: Option<String>,
     /// Only tasks that came from the source with this id.
     pub source_id: Option<String>,
+    /// Whether the records carry their definitions; without, `definition` is empty, and a
+    /// list of every task costs a fraction of the memory.
+    pub definitions: bool,
 }
 
 impl TaskFilter {
     /// Every task in `scope`.
     pub fn new(scope: Scope) -> Self {
-        TaskFilter { scope, name_prefix: None, source_id: None }
+        TaskFilter { scope, name_prefix: None, source_id: None, definitions: true }
     }
 
     /// Only tasks whose name starts with `prefix`.
@@ -102,6 +105,12 @@ impl TaskFilter {
     /// Only tasks that came from the source with id `id`.
     pub fn with_source(mut self, id: impl Into<String>) -> Self {
         self.source_id = Some(id.into());
+        self
+    }
+
+    /// Records without their definitions (an empty `definition`).
+    pub fn without_definitions(mut self) -> Self {
+        self.definitions = false;
         self
     }
 }

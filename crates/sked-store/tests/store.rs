@@ -760,3 +760,14 @@ fn record_runs_writes_starts_and_ends_together_and_each_failure_alone() {
     assert!(other[0].is_err());
     assert_eq!(store.get_run(b).unwrap().outcome, Outcome::Running);
 }
+
+#[test]
+fn a_list_without_definitions_has_everything_else() {
+    let (_dir, _path, store) = temp_store();
+    store.create(0, &def("a", "the definition"), None).unwrap();
+    let full = store.list(&TaskFilter::new(Scope::All)).unwrap();
+    let bare = store.list(&TaskFilter::new(Scope::All).without_definitions()).unwrap();
+    assert_eq!(full[0].definition, b"the definition");
+    assert!(bare[0].definition.is_empty());
+    assert_eq!(TaskRecord { definition: Vec::new(), ..full[0].clone() }, bare[0]);
+}

@@ -299,10 +299,6 @@ impl Api {
                 {
                     tracing::warn!("cannot delete the log `{}`: {e}", p.display());
                 }
-                // The task's log directory goes with its last log.
-                if let Some(dir) = p.parent() {
-                    let _ = std::fs::remove_dir(dir);
-                }
             }
         })
         .await;

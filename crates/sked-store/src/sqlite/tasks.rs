@@ -179,7 +179,8 @@ pub(super) fn delete(conn: &Connection, scope: Scope, id: TaskId, expected: Opti
 }
 
 pub(super) fn list(conn: &Connection, filter: &TaskFilter) -> Result<Vec<TaskRecord>> {
-    let mut sql = format!("SELECT {TASK_COLS} FROM tasks WHERE true");
+    let cols = if filter.definitions { TASK_COLS.to_owned() } else { TASK_COLS.replace("definition", "x''") };
+    let mut sql = format!("SELECT {cols} FROM tasks WHERE true");
     let mut args: Vec<Value> = Vec::new();
     if let Some(owner) = filter.scope.owner() {
         sql.push_str(" AND owner_uid = ?");
