@@ -148,10 +148,15 @@ impl Schedule {
 /// Plans compute on whole seconds, their runs landing `frac` after them: the first whole
 /// second to ask for is the one at or after `t - frac`. A run at the end of a DST gap has
 /// no fraction and may then still be before `t`; the next one is not.
+#[inline]
 fn plan_next(plan: &Plan, t: Timestamp) -> Option<PlanRun> {
     let want = (t.as_second(), t.subsec_nanosecond() as u32);
-    let shifted = t.checked_sub(SignedDuration::from_nanos(i64::from(plan.frac()))).unwrap_or(t);
-    let mut s = shifted.as_second() + i64::from(shifted.subsec_nanosecond() > 0);
+    let mut s = if plan.frac() == 0 {
+        want.0 + i64::from(want.1 > 0)
+    } else {
+        let shifted = t.checked_sub(SignedDuration::from_nanos(i64::from(plan.frac()))).unwrap_or(t);
+        shifted.as_second() + i64::from(shifted.subsec_nanosecond() > 0)
+    };
     loop {
         let run = plan.next(s)?;
         if run.key() >= want {
@@ -172,7 +177,7 @@ fn merge(best: Option<(PlanRun, usize)>, run: PlanRun, index: usize) -> (PlanRun
 }
 
 fn ts(secs: i64, nanos: u32) -> Option<Timestamp> {
-    Timestamp::new(secs, nanos as i32).ok()
+    if nanos == 0 { Timestamp::from_second(secs).ok() } else { Timestamp::new(secs, nanos as i32).ok() }
 }
 
 fn to_run((run, trigger): (PlanRun, usize)) -> Option<Run> {

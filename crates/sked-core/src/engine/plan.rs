@@ -67,6 +67,7 @@ pub(crate) struct PlanRun {
 
 impl PlanRun {
     /// The run's instant as a comparable pair.
+    #[inline]
     pub(crate) fn key(&self) -> (i64, u32) {
         (self.at, self.nanos)
     }
@@ -305,6 +306,7 @@ impl Plan {
     }
 
     /// The fraction of a second the plan's runs land after their whole second.
+    #[inline]
     pub(crate) fn frac(&self) -> u32 {
         self.frac
     }
