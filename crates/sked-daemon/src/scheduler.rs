@@ -1165,11 +1165,12 @@ mod tests {
         logs: PathBuf,
     }
 
-    fn ts(s: &str) -> Timestamp {
+    pub(super) fn ts(s: &str) -> Timestamp {
         s.parse().unwrap()
     }
 
-    fn shell(name: &str, script: &str) -> Task {
+    /// A task running `script` with `/bin/sh -c`, in UTC.
+    pub(super) fn shell(name: &str, script: &str) -> Task {
         let mut t = Task::new(name, "/bin/sh");
         t.args = vec!["-c".into(), script.into()];
         t.time_zone = Some("UTC".into());

@@ -657,6 +657,7 @@ mod tests {
     use crate::control::Control;
     use crate::idle::IdleSources;
     use crate::scheduler::SchedulerConfig;
+    use crate::scheduler::tests::{shell as task, ts};
     use crate::utmp::Record;
 
     /// A machine made of files: utmp, terminals, the load and the power supplies.
@@ -752,17 +753,6 @@ mod tests {
             let _ = stopped.await;
         }));
         Harness { clock, control, stop: Some(stop), join, _dir: dir }
-    }
-
-    fn ts(s: &str) -> Timestamp {
-        s.parse().unwrap()
-    }
-
-    fn task(name: &str, script: &str) -> Task {
-        let mut t = Task::new(name, "/bin/sh");
-        t.args = vec!["-c".into(), script.into()];
-        t.time_zone = Some("UTC".into());
-        t
     }
 
     fn at_logon(user: Option<&str>) -> Trigger {

@@ -46,10 +46,10 @@ fn insert_claim(
     Ok(Some(id))
 }
 
-/// [`claim`] in two statements, for batches: the INSERT reads the owner itself, and one
-/// upsert moves the task's state (the last accounted time, the newest run) as [`account`]
-/// and [`refresh_last_run`] would. `None` for a task that does not exist (any more) or a
-/// time already accounted for.
+/// Claims a run in two statements: the INSERT reads the owner itself, and one upsert moves
+/// the task's state (the last accounted time, the newest run) as [`account`] and
+/// [`refresh_last_run`] would. `None` for a task that does not exist (any more) or a time
+/// already accounted for; [`claim`] tells the two apart.
 pub(super) fn claim_quickly(
     conn: &Connection,
     task: TaskId,
@@ -124,8 +124,11 @@ pub(super) fn claim(
     node: &str,
     now: Timestamp,
 ) -> Result<Option<RunId>> {
-    let owner = task_owner(conn, task)?;
-    insert_claim(conn, task, owner, occurrence, occurrence.map(|o| o.trigger), node, now)
+    match claim_quickly(conn, task, occurrence, node, now)? {
+        Some(run) => Ok(Some(run)),
+        // Nothing inserted: the time is taken, or there is no such task (an error here).
+        None => task_owner(conn, task).map(|_| None),
+    }
 }
 
 pub(super) fn claim_startup(
