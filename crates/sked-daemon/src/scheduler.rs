@@ -1156,9 +1156,9 @@ mod tests {
     use crate::control::Control;
 
     /// A scheduler over an in-memory store and real processes, on a clock the test moves.
-    struct Harness {
-        clock: ManualClock,
-        control: Control,
+    pub(super) struct Harness {
+        pub(super) clock: ManualClock,
+        pub(super) control: Control,
         stop: Option<oneshot::Sender<()>>,
         join: tokio::task::JoinHandle<()>,
         _dir: tempfile::TempDir,
@@ -1196,12 +1196,23 @@ mod tests {
     }
 
     async fn harness(store: Arc<dyn Store>, now: Timestamp, node: &str) -> Harness {
+        harness_with(store, now, node, |_| {}).await
+    }
+
+    /// [`harness`] with the configuration changed by `configure` first.
+    pub(super) async fn harness_with(
+        store: Arc<dyn Store>,
+        now: Timestamp,
+        node: &str,
+        configure: impl FnOnce(&mut SchedulerConfig),
+    ) -> Harness {
         let dir = tempfile::tempdir().unwrap();
         let logs = dir.path().join("logs");
         let clock = ManualClock::new(now);
         let mut cfg = SchedulerConfig::new(node, &logs);
         cfg.grace = StdDuration::from_millis(500);
         cfg.boot_id = Some("test-boot".into());
+        configure(&mut cfg);
         let zones = Arc::new(Zones::new(jiff::tz::db().clone(), TimeZone::UTC));
         let mut scheduler = Scheduler::new(
             store.clone(),
@@ -1273,7 +1284,7 @@ mod tests {
     }
 
     impl Harness {
-        async fn stop(mut self) {
+        pub(super) async fn stop(mut self) {
             if let Some(s) = self.stop.take() {
                 let _ = s.send(());
             }

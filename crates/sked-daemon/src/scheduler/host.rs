@@ -645,19 +645,13 @@ mod tests {
     use std::time::{Duration as StdDuration, SystemTime};
 
     use jiff::civil::date;
-    use jiff::tz::TimeZone;
-    use sked_core::{IdleSettings, PowerSettings, Start, Task, Trigger, TriggerKind, Zones};
-    use sked_runner::ProcessRunner;
+    use sked_core::{IdleSettings, PowerSettings, Start, Task, Trigger, TriggerKind};
     use sked_store::{HistoryEntry, HistoryQuery, MemoryStore, Scope, Store, TaskDef};
-    use tokio::sync::oneshot;
 
     use super::*;
-    use crate::clock::ManualClock;
     use crate::codec;
-    use crate::control::Control;
     use crate::idle::IdleSources;
-    use crate::scheduler::SchedulerConfig;
-    use crate::scheduler::tests::{shell as task, ts};
+    use crate::scheduler::tests::{Harness, harness_with, shell as task, ts};
     use crate::utmp::Record;
 
     /// A machine made of files: utmp, terminals, the load and the power supplies.
@@ -719,40 +713,8 @@ mod tests {
         }
     }
 
-    struct Harness {
-        clock: ManualClock,
-        control: Control,
-        stop: Option<oneshot::Sender<()>>,
-        join: tokio::task::JoinHandle<()>,
-        _dir: tempfile::TempDir,
-    }
-
-    impl Harness {
-        async fn stop(mut self) {
-            if let Some(s) = self.stop.take() {
-                let _ = s.send(());
-            }
-            let _ = (&mut self.join).await;
-        }
-    }
-
     async fn harness(store: Arc<dyn Store>, now: Timestamp, machine: &Machine) -> Harness {
-        let dir = tempfile::tempdir().unwrap();
-        let clock = ManualClock::new(now);
-        let mut cfg = SchedulerConfig::new("n1", dir.path().join("logs"));
-        cfg.grace = StdDuration::from_millis(500);
-        cfg.boot_id = Some("test-boot".into());
-        cfg.host = machine.cfg.clone();
-        let zones = Arc::new(Zones::new(jiff::tz::db().clone(), TimeZone::UTC));
-        let mut scheduler =
-            Scheduler::new(store, Arc::new(ProcessRunner::new()), zones, Arc::new(clock.clone()), cfg);
-        scheduler.start().await.unwrap();
-        let (control, rx) = Control::channel(64);
-        let (stop, stopped) = oneshot::channel::<()>();
-        let join = tokio::spawn(scheduler.run(rx, async move {
-            let _ = stopped.await;
-        }));
-        Harness { clock, control, stop: Some(stop), join, _dir: dir }
+        harness_with(store, now, "n1", |cfg| cfg.host = machine.cfg.clone()).await
     }
 
     fn at_logon(user: Option<&str>) -> Trigger {
